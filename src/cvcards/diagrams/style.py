@@ -1,0 +1,308 @@
+"""The one look every diagram shares, and the settings that make files reproducible.
+
+Figures are shown on Anki cards, whose background is white by day and near-black
+at night. Rather than pick colours that work on both, every figure sits on an
+opaque, light, rounded panel: the figure reads the same in both modes, and the
+panel's edge separates it from a white card. Colours come from the Okabe-Ito
+palette, which stays distinguishable under the common colour-vision deficiencies.
+
+Sizes target a card about 500 CSS pixels wide: the figure is 5.2 inches wide,
+which an SVG declares as 374 pt, that is 499 px, so a 10 pt label is 13 px.
+Text stays text (``svg.fonttype = "none"``) with a list of fallback families.
+
+Output is byte-reproducible: a fixed hash salt for SVG ids, no date in the
+metadata, a fixed creator string, and fonts that matplotlib bundles for layout.
+
+This module imports matplotlib only inside functions, because the registry
+hashes its source text and the renderer imports it before knowing whether
+anything needs drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# Okabe-Ito colours, named for what they are.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+VERMILION = "#D55E00"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+YELLOW = "#F0E442"
+SERIES = (BLUE, VERMILION, GREEN, ORANGE, PURPLE, SKY)
+
+PANEL = "#fbfaf7"
+PANEL_EDGE = "#c9c6bf"
+INK = "#1f2328"
+MUTED = "#5d6470"
+FAINT = "#e4e2dc"
+TP = GREEN
+FP = VERMILION
+
+FIG_WIDTH = 5.2  # inches; see the module docstring for why
+FONT_FAMILIES = ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial"]
+
+RC: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "cvcards",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": FONT_FAMILIES,
+    "mathtext.fontset": "dejavusans",
+    "font.size": 9.5,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": INK,
+    "axes.facecolor": "white",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "legend.frameon": True,
+    "legend.framealpha": 0.95,
+    "legend.edgecolor": FAINT,
+    "grid.color": FAINT,
+    "grid.linewidth": 0.7,
+    "text.color": INK,
+    "lines.linewidth": 1.8,
+    "patch.linewidth": 1.2,
+    "figure.facecolor": "none",
+    "savefig.facecolor": "none",
+    "savefig.transparent": False,
+    "path.simplify": True,
+}
+SVG_METADATA = {"Date": None, "Creator": "cvcards"}
+
+
+@contextmanager
+def context() -> Iterator[None]:
+    """Apply the shared matplotlib settings while drawing and saving a figure."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    # The colour cycle needs cycler, which is only imported here.
+    settings: Any = {**RC, "axes.prop_cycle": cycler(color=SERIES)}
+    with mpl.rc_context(settings):
+        yield
+
+
+def new_figure(height: float, *, width: float = FIG_WIDTH) -> Figure:
+    """Create a figure of the given height (inches) on the shared light panel.
+
+    The figure is not registered with pyplot, so no global state is touched and
+    figures can be drawn in any process.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    figure = Figure(figsize=(width, height))
+
+    # Rounded in figure coordinates: the aspect keeps the corners circular.
+    panel = FancyBboxPatch(
+        (0.004, 0.004 * width / height),
+        0.992,
+        1 - 0.008 * width / height,
+        boxstyle="round,pad=0,rounding_size=0.025",
+        mutation_aspect=width / height,
+        transform=figure.transFigure,
+        facecolor=PANEL,
+        edgecolor=PANEL_EDGE,
+        linewidth=1.0,
+        zorder=-100,
+    )
+    figure.patches.append(panel)
+    return figure
+
+
+def save_svg(figure: Figure, path: Path) -> None:
+    """Write a figure as reproducible SVG with text kept as text."""
+    figure.savefig(path, format="svg", metadata=SVG_METADATA)
+
+
+def number(value: float, digits: int = 3) -> str:
+    """Format a computed value the way figures and tests print it."""
+    return f"{value:.{digits}f}"
+
+
+def image_axes(axes: Axes, width: float, height: float, *, margin: float = 0) -> None:
+    """Set up axes as an image plane: origin top-left, y down, equal scale."""
+    axes.set_xlim(-margin, width + margin)
+    axes.set_ylim(height + margin, -margin)
+    axes.set_aspect("equal")
+    axes.tick_params(length=2)
+
+
+def draw_box(
+    axes: Axes,
+    box: Sequence[float],
+    colour: str,
+    *,
+    label: str | None = None,
+    fill: float = 0.0,
+    linewidth: float = 2.0,
+    linestyle: str = "-",
+    zorder: float = 3,
+) -> None:
+    """Draw a box ``[x1, y1, x2, y2]`` on image axes, with an optional tag.
+
+    The tag sits in a filled rectangle on the box's top-left corner, as
+    annotation tools show class labels.
+    """
+    from matplotlib.patches import Rectangle
+
+    x1, y1, x2, y2 = box
+    if fill:
+        axes.add_patch(
+            Rectangle(
+                (x1, y1), x2 - x1, y2 - y1, facecolor=colour, alpha=fill, zorder=zorder
+            )
+        )
+    if linewidth:
+        axes.add_patch(
+            Rectangle(
+                (x1, y1),
+                x2 - x1,
+                y2 - y1,
+                facecolor="none",
+                edgecolor=colour,
+                linewidth=linewidth,
+                linestyle=linestyle,
+                zorder=zorder,
+            )
+        )
+    if label:
+        axes.text(
+            x1,
+            y1,
+            label,
+            color=on(colour),
+            fontsize=8,
+            fontweight="bold",
+            va="bottom",
+            ha="left",
+            zorder=zorder + 1,
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": colour, "linewidth": 0},
+        )
+
+
+def block(
+    axes: Axes,
+    xy: tuple[float, float],
+    text: str,
+    *,
+    colour: str = BLUE,
+    size: tuple[float, float] = (1.6, 0.5),
+    fontsize: float = 8.5,
+) -> tuple[float, float, float, float]:
+    """Draw a rounded block centred at ``xy`` in data units; return its extent.
+
+    Used by the architecture and pipeline figures, whose axes are a plain
+    canvas with equal units.
+
+    Returns:
+        ``(left, bottom, right, top)`` of the block, for attaching arrows.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = xy
+    w, h = size
+    axes.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.08",
+            facecolor=tint(colour),
+            edgecolor=colour,
+            linewidth=1.3,
+            zorder=2,
+        )
+    )
+    axes.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+    return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+
+def arrow(
+    axes: Axes,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    colour: str = MUTED,
+    label: str | None = None,
+    label_offset: tuple[float, float] = (0.0, 0.0),
+    linestyle: str = "-",
+) -> None:
+    """Draw an arrow between two points of a canvas, with an optional label."""
+    axes.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": colour,
+            "linewidth": 1.2,
+            "linestyle": linestyle,
+            "shrinkA": 0,
+            "shrinkB": 0,
+            "mutation_scale": 10,
+        },
+        zorder=1,
+    )
+    if label:
+        mid = ((start[0] + end[0]) / 2 + label_offset[0], (start[1] + end[1]) / 2)
+        axes.text(
+            mid[0],
+            mid[1] + label_offset[1],
+            label,
+            fontsize=7.5,
+            color=MUTED,
+            ha="center",
+            va="center",
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.12", "facecolor": PANEL, "linewidth": 0},
+        )
+
+
+def tint(colour: str, amount: float = 0.82) -> str:
+    """Mix a colour with white; ``amount`` is the share of white."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    mixed = (round(c + (255 - c) * amount) for c in (red, green, blue))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def shade(colour: str, amount: float = 0.3) -> str:
+    """Mix a colour with black, for text in that colour on the light panel."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    mixed = (round(c * (1 - amount)) for c in (red, green, blue))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def on(colour: str) -> str:
+    """Return the text colour (white or ink) that reads best on a fill."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    # Rec. 709 luma is enough to split light fills from dark ones.
+    luma = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return INK if luma > 0.55 else "white"
+
+
+def canvas(axes: Axes, width: float, height: float) -> None:
+    """Turn axes into a blank drawing canvas of the given size in data units."""
+    axes.set_xlim(0, width)
+    axes.set_ylim(0, height)
+    axes.set_aspect("equal")
+    axes.axis("off")
