@@ -105,17 +105,26 @@ class CompiledDeck:
 
     Attributes:
         cards: All live cards in guide order.
-        retired: Identities known to the lock file that no source defines now.
+        retired: Identities this build retired: in the lock, but in no source now.
+        created: Identities this build saw for the first time.
+        edited: Identities whose content changed in this build.
+        restored: Retired identities that came back in this build.
         changed: Unix time (seconds) each live identity last changed content.
         fingerprint: Hash of the sources and lock file; equal fingerprints mean
             an identical compiled deck.
         decks_dir: The directory the sources were read from.
         sections: (section id, title) in guide order.
+        lock_text: The lock file this build implies, or None when the lock on
+            disk is already up to date.
     """
 
     cards: list[Card]
     retired: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
     changed: dict[str, int] = field(default_factory=dict)
     fingerprint: str = ""
     decks_dir: str = ""
     sections: list[tuple[str, str]] = field(default_factory=list)
+    lock_text: str | None = None

@@ -128,8 +128,15 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
         node = loader.get_single_node()
         if node is None:
             raise DeckError(
-                [Problem(shown, 1, 1, "the file is empty; add section, title, order "
-                         "and notes (see `cvcards schema`)")]
+                [
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        "the file is empty; add section, title, order "
+                        "and notes (see `cvcards schema`)",
+                    )
+                ]
             )
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
@@ -137,8 +144,15 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(filter(None, [error.context, error.problem]))
         raise DeckError(
-            [Problem(shown, line, column, f"malformed YAML: {what}; fix the syntax "
-                     "(indentation, quotes, a colon inside an unquoted string)")]
+            [
+                Problem(
+                    shown,
+                    line,
+                    column,
+                    f"malformed YAML: {what}; fix the syntax "
+                    "(indentation, quotes, a colon inside an unquoted string)",
+                )
+            ]
         ) from error
     except yaml.YAMLError as error:
         raise DeckError(
@@ -150,8 +164,12 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     positions: dict[Loc, tuple[int, int]] = {}
     _positions(node, (), positions)
     duplicates = [
-        Problem(shown, *locate(positions, loc), f"key {key!r} appears twice in the "
-                "same mapping; keep one (YAML would silently drop the first)")
+        Problem(
+            shown,
+            *locate(positions, loc),
+            f"key {key!r} appears twice in the "
+            "same mapping; keep one (YAML would silently drop the first)",
+        )
         for loc, key in _duplicate_keys(node, ())
     ]
     if duplicates:
@@ -207,8 +225,9 @@ def _message(error: dict[str, Any], loc: Loc) -> str:
     return f"{name}: {error['msg']}; fix the value"
 
 
-def validate(data: Any, positions: dict[Loc, tuple[int, int]], path: Path,
-             shown: str) -> LoadedFile:
+def validate(
+    data: Any, positions: dict[Loc, tuple[int, int]], path: Path, shown: str
+) -> LoadedFile:
     """Validate parsed YAML against the deck model.
 
     Raises:
@@ -242,8 +261,15 @@ def load_file(path: Path, cwd: Path | None = None) -> LoadedFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DeckError(
-            [Problem(shown, 0, 0, f"cannot read the file ({error}); check that it "
-                     "exists and is UTF-8 text")]
+            [
+                Problem(
+                    shown,
+                    0,
+                    0,
+                    f"cannot read the file ({error}); check that it "
+                    "exists and is UTF-8 text",
+                )
+            ]
         ) from error
     data, positions = parse_yaml(text, shown)
     return validate(data, positions, path, shown)
@@ -257,14 +283,28 @@ def load_decks(decks_dir: Path, cwd: Path | None = None) -> list[LoadedFile]:
     """
     if not decks_dir.is_dir():
         raise DeckError(
-            [Problem(shown_path(decks_dir, cwd), 0, 0, "no such directory; pass "
-                     "--decks with the folder that holds the deck .yaml files")]
+            [
+                Problem(
+                    shown_path(decks_dir, cwd),
+                    0,
+                    0,
+                    "no such directory; pass "
+                    "--decks with the folder that holds the deck .yaml files",
+                )
+            ]
         )
     paths = deck_files(decks_dir)
     if not paths:
         raise DeckError(
-            [Problem(shown_path(decks_dir, cwd), 0, 0, "no .yaml deck files here; "
-                     "pass --decks with the folder that holds them")]
+            [
+                Problem(
+                    shown_path(decks_dir, cwd),
+                    0,
+                    0,
+                    "no .yaml deck files here; "
+                    "pass --decks with the folder that holds them",
+                )
+            ]
         )
 
     loaded: list[LoadedFile] = []

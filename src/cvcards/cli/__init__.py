@@ -40,7 +40,9 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module_name, attribute, _ = COMMANDS[cmd_name]
-        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        command: click.Command = getattr(
+            importlib.import_module(module_name), attribute
+        )
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -52,7 +54,9 @@ class LazyGroup(click.Group):
             # ClickException prints "Error: ..." on stderr and exits with 1.
             raise click.ClickException(str(error)) from error
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
         # Listing help text from COMMANDS avoids importing every subcommand module.
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):

@@ -1,0 +1,158 @@
+"""Card-quality checks that can be measured: the minimum-information principle.
+
+Good cards ask one thing and have short answers; lists to recall as a whole
+are hard to learn; two cards with nearly the same front interfere with each
+other. These checks return warnings located at the card's line; the shipped
+decks pass them all.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from cvcards.cards import Card, CardKind, CompiledDeck
+from cvcards.errors import Problem
+from cvcards.loader import shown_path
+
+MAX_ANSWER_WORDS = 40
+MAX_MEDIAN_ANSWER_WORDS = 12
+MAX_LIST_ITEMS = 3
+NEAR_DUPLICATE = 0.92
+
+_BULLET = re.compile(r"^\s*[-*+]\s+\S", re.MULTILINE)
+_FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
+_MARKUP = re.compile(r"\*\*|__|`")
+
+
+def answer_text(card: Card) -> str:
+    """Return the part of a card the learner must produce."""
+    if card.kind is CardKind.CLOZE:
+        from cvcards.compiler import cloze_deletions
+
+        items = cloze_deletions(card.cloze_text).get(card.cloze_number, [])
+        return " ".join(answer for answer, _ in items)
+    return card.back
+
+
+def answer_words(card: Card) -> int:
+    """Count the words of a card's answer (code fences and emphasis ignored)."""
+    text = _MARKUP.sub("", _FENCE.sub("", answer_text(card)))
+    return len(text.split())
+
+
+def _normal_front(card: Card) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", card.front.lower()))
+
+
+def _warning(card: Card, decks_dir: Path, message: str) -> Problem:
+    return Problem(
+        shown_path(decks_dir / card.source_file), card.line, 1, message, "warning"
+    )
+
+
+def lint(deck: CompiledDeck) -> list[Problem]:
+    """Return quality warnings for a compiled deck."""
+    decks_dir = Path(deck.decks_dir)
+    warnings: list[Problem] = []
+    atomic = [card for card in deck.cards if card.kind is not CardKind.PROMPT]
+
+    lengths = []
+    for card in atomic:
+        count = answer_words(card)
+        lengths.append(count)
+        if count > MAX_ANSWER_WORDS:
+            warnings.append(
+                _warning(
+                    card,
+                    decks_dir,
+                    f"answer has {count} words (at most {MAX_ANSWER_WORDS}); split the "
+                    "card into several facts or shorten the answer",
+                )
+            )
+        items = len(_BULLET.findall(answer_text(card)))
+        if items > MAX_LIST_ITEMS:
+            warnings.append(
+                _warning(
+                    card,
+                    decks_dir,
+                    f"answer is an unordered list of {items} items (at most "
+                    f"{MAX_LIST_ITEMS}); split it, use ordered steps, or a cloze "
+                    "per item",
+                )
+            )
+    if lengths and statistics.median(lengths) > MAX_MEDIAN_ANSWER_WORDS:
+        warnings.append(
+            Problem(
+                shown_path(decks_dir),
+                0,
+                0,
+                f"median answer is {statistics.median(lengths):g} words (at most "
+                f"{MAX_MEDIAN_ANSWER_WORDS}); shorten answers or split cards",
+                "warning",
+            )
+        )
+
+    warnings.extend(_duplicate_fronts(deck.cards, decks_dir))
+    return warnings
+
+
+def _duplicate_fronts(cards: Sequence[Card], decks_dir: Path) -> list[Problem]:
+    warnings: list[Problem] = []
+    first_by_front: dict[str, Card] = {}
+    for card in cards:
+        front = _normal_front(card)
+        other = first_by_front.setdefault(front, card)
+        if other is not card and other.anki_key != card.anki_key:
+            warnings.append(
+                _warning(
+                    card,
+                    decks_dir,
+                    "front is the same as the card at "
+                    f"{other.source_file}:{other.line}; "
+                    "make each front ask something distinct",
+                )
+            )
+
+    # Near duplicates among fronts that authors write in full. Generated fronts
+    # (steps, table cells, sibling deletions) differ by design in a word or two.
+    written = [
+        (card, _normal_front(card))
+        for card in cards
+        if card.kind in {CardKind.BASIC, CardKind.PROMPT}
+    ]
+    for index, (card, front) in enumerate(written):
+        for other, other_front in written[:index]:
+            if front == other_front:
+                continue
+            matcher = SequenceMatcher(None, front, other_front, autojunk=False)
+            if (
+                matcher.real_quick_ratio() >= NEAR_DUPLICATE
+                and matcher.quick_ratio() >= NEAR_DUPLICATE
+                and matcher.ratio() >= NEAR_DUPLICATE
+            ):
+                warnings.append(
+                    _warning(
+                        card,
+                        decks_dir,
+                        "front is nearly the same as the card at "
+                        f"{other.source_file}:{other.line}; reword one so they do not "
+                        "interfere",
+                    )
+                )
+                break
+    return warnings
+
+
+def summary(deck: CompiledDeck) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Count cards per section and kind: (kinds in use, section title -> counts)."""
+    kinds = [kind.value for kind in CardKind]
+    counts: dict[str, dict[str, int]] = {
+        title: dict.fromkeys(kinds, 0) for _, title in deck.sections
+    }
+    for card in deck.cards:
+        counts[card.section_title][card.kind.value] += 1
+    return kinds, counts
