@@ -25,7 +25,7 @@ from pathlib import Path
 from cvcards.cards import Card, CardKind, CompiledDeck, Diagram
 from cvcards.errors import DeckError, Problem
 from cvcards.identity import LOCK_NAME, Candidate, assign, dump_lock, read_lock
-from cvcards.loader import LoadedFile, Loc, load_decks, source_fingerprint
+from cvcards.loader import LoadedFile, Loc, load_all, source_fingerprint
 from cvcards.model import (
     BasicCard,
     ClozeCard,
@@ -408,14 +408,25 @@ def _shown(path: Path) -> str:
 
 
 def compile_files(
-    files: Sequence[LoadedFile], decks_dir: Path, *, now: int
+    files: Sequence[LoadedFile],
+    decks_dir: Path,
+    *,
+    now: int,
+    problems: Sequence[Problem] = (),
 ) -> CompiledDeck:
     """Compile loaded deck files (the lock file is read, not written).
+
+    Args:
+        files: The deck files that loaded.
+        decks_dir: Their folder, which holds the lock file.
+        now: Unix time recorded as the change time of edited cards.
+        problems: Problems already found in files that did not load; they are
+            reported together with what the compiler finds.
 
     Raises:
         DeckError: With every problem found across all files.
     """
-    problems: list[Problem] = []
+    problems = list(problems)
     _check_unique_ids(files, problems)
 
     ordered = sorted(files, key=lambda f: (f.deck.order, f.path.name))
@@ -515,8 +526,8 @@ def compile_decks(
     Raises:
         DeckError: With every problem found in the sources.
     """
-    files = load_decks(decks_dir, cwd)
-    deck = compile_files(files, decks_dir, now=now)
+    files, problems = load_all(decks_dir, cwd)
+    deck = compile_files(files, decks_dir, now=now, problems=problems)
     if update_lock:
         save_lock(deck)
     deck.fingerprint = source_fingerprint(decks_dir)

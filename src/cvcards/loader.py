@@ -275,11 +275,17 @@ def load_file(path: Path, cwd: Path | None = None) -> LoadedFile:
     return validate(data, positions, path, shown)
 
 
-def load_decks(decks_dir: Path, cwd: Path | None = None) -> list[LoadedFile]:
-    """Load every deck file in a directory, reporting all problems at once.
+def load_all(
+    decks_dir: Path, cwd: Path | None = None
+) -> tuple[list[LoadedFile], list[Problem]]:
+    """Load every deck file in a directory, keeping going past bad files.
+
+    Returns:
+        The files that loaded and the problems of those that did not, so that
+        a caller can check the good files further and report everything.
 
     Raises:
-        DeckError: Any file failed; ``problems`` lists every problem found.
+        DeckError: The directory is missing or holds no deck files.
     """
     if not decks_dir.is_dir():
         raise DeckError(
@@ -314,6 +320,16 @@ def load_decks(decks_dir: Path, cwd: Path | None = None) -> list[LoadedFile]:
             loaded.append(load_file(path, cwd))
         except DeckError as error:
             problems.extend(error.problems)
+    return loaded, problems
+
+
+def load_decks(decks_dir: Path, cwd: Path | None = None) -> list[LoadedFile]:
+    """Load every deck file in a directory, reporting all problems at once.
+
+    Raises:
+        DeckError: Any file failed; ``problems`` lists every problem found.
+    """
+    loaded, problems = load_all(decks_dir, cwd)
     if problems:
         raise DeckError(problems)
     return loaded
