@@ -157,11 +157,13 @@ def draw_box(
     linewidth: float = 2.0,
     linestyle: str = "-",
     zorder: float = 3,
+    label_below: bool = False,
 ) -> None:
     """Draw a box ``[x1, y1, x2, y2]`` on image axes, with an optional tag.
 
     The tag sits in a filled rectangle on the box's top-left corner, as
-    annotation tools show class labels.
+    annotation tools show class labels, or under its bottom-right corner when
+    ``label_below`` is set (to keep two nearby tags apart).
     """
     from matplotlib.patches import Rectangle
 
@@ -187,14 +189,14 @@ def draw_box(
         )
     if label:
         axes.text(
-            x1,
-            y1,
+            x2 if label_below else x1,
+            y2 if label_below else y1,
             label,
             color=on(colour),
             fontsize=8,
             fontweight="bold",
-            va="bottom",
-            ha="left",
+            va="top" if label_below else "bottom",
+            ha="right" if label_below else "left",
             zorder=zorder + 1,
             bbox={"boxstyle": "square,pad=0.15", "facecolor": colour, "linewidth": 0},
         )

@@ -1,0 +1,71 @@
+"""Focal loss against the probability of the true class, one curve per gamma.
+
+The legend gives each curve's loss at a well-classified example (p_t = 0.9),
+which is the number that shows what focusing does: easy examples stop
+dominating the sum. Values come from ``cvcards.vision.losses``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cvcards.diagrams import style
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+EASY = 0.9  # p_t of a well-classified example, quoted in the legend
+
+
+def legend_label(gamma: float, loss_at_easy: float) -> str:
+    """Return a curve's legend text: its gamma and its loss at p_t = 0.9."""
+    name = f"γ = {gamma:g}" + (" (cross-entropy)" if gamma == 0 else "")
+    return f"{name}: {loss_at_easy:.3g}"
+
+
+def draw(params: Mapping[str, Any]) -> Figure:
+    """Plot focal loss for each gamma, with cross-entropy labelled at gamma 0."""
+    import numpy as np
+
+    from cvcards.vision.losses import focal_loss
+
+    alpha = params["alpha"]
+    p = np.linspace(0.005, 1.0, 400)
+
+    figure = style.new_figure(3.1)
+    axes = figure.add_axes((0.11, 0.15, 0.85, 0.7))
+    for index, gamma in enumerate(params["gammas"]):
+        loss = focal_loss(p, gamma=gamma, alpha=alpha)
+        easy = float(focal_loss(EASY, gamma=gamma, alpha=alpha))
+        colour = style.SERIES[index % len(style.SERIES)]
+        axes.plot(
+            p,
+            loss,
+            color=colour,
+            linewidth=2.4 if gamma == 0 else 1.8,
+            label=legend_label(gamma, easy),
+        )
+
+    axes.axvline(EASY, color=style.MUTED, linewidth=0.8, linestyle=":")
+    axes.text(
+        EASY - 0.015,
+        1.5,
+        "easy example\n$p_t = 0.9$",
+        ha="right",
+        va="top",
+        fontsize=7.5,
+        color=style.MUTED,
+    )
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 4)
+    axes.set_xlabel("probability of the true class, $p_t$")
+    axes.set_ylabel("loss")
+    axes.grid(True)
+    if alpha is None:
+        title = r"Focal loss $= -(1 - p_t)^{\gamma} \log p_t$"
+    else:
+        title = rf"Focal loss $= -\alpha (1 - p_t)^{{\gamma}} \log p_t$, α = {alpha:g}"
+    axes.set_title(title, loc="left")
+    axes.legend(title="loss at $p_t = 0.9$", title_fontsize=8, loc="upper right")
+    return figure

@@ -1,0 +1,69 @@
+"""Relative compute of a convolutional detector against its input size.
+
+A fully convolutional network does the same work per pixel, so its FLOPs grow
+with the number of pixels: with the side squared for square inputs. Each bar is
+labelled with its ratio to the reference size, which is what the cards ask
+("going from 640 to 1024 costs about 2.6×").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cvcards.diagrams import style
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def relative_compute(sizes: Sequence[int], reference: int) -> list[float]:
+    """Return each square input's pixel count over the reference's."""
+    return [(size / reference) ** 2 for size in sizes]
+
+
+def ratio_label(ratio: float) -> str:
+    """Format a compute ratio as the bars show it, e.g. ``2.56×``."""
+    return f"{ratio:.2f}×"
+
+
+def draw(params: Mapping[str, Any]) -> Figure:
+    """Draw one bar per input size with its compute relative to the reference."""
+    sizes: list[int] = params["sizes"]
+    reference: int = params["reference"]
+    ratios = relative_compute(sizes, reference)
+
+    figure = style.new_figure(2.9)
+    axes = figure.add_axes((0.11, 0.17, 0.85, 0.68))
+    positions = range(len(sizes))
+    colours = [style.VERMILION if s == reference else style.BLUE for s in sizes]
+    axes.bar(
+        positions,
+        ratios,
+        color=[style.tint(c, 0.6) for c in colours],
+        edgecolor=colours,
+        linewidth=1.2,
+        width=0.68,
+    )
+    for x, ratio in zip(positions, ratios, strict=True):
+        axes.text(
+            x,
+            ratio,
+            ratio_label(ratio),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            fontweight="bold",
+        )
+
+    axes.axhline(1.0, color=style.VERMILION, linewidth=0.9, linestyle="--")
+    axes.set_xticks(list(positions), [f"{s}×{s}" for s in sizes], fontsize=8)
+    axes.set_ylim(0, max(ratios) * 1.15)
+    axes.set_xlabel("input size (pixels)")
+    axes.set_ylabel(f"compute relative to {reference}")
+    axes.grid(True, axis="y")
+    axes.set_axisbelow(True)
+    axes.set_title(
+        f"Compute grows with side²  (1× = {reference}×{reference}, dashed)", loc="left"
+    )
+    return figure
