@@ -218,6 +218,11 @@ def _message(error: dict[str, Any], loc: Loc) -> str:
             f"{name} {error.get('input')!r} is not a valid id; use lower-case "
             "letters, digits and hyphens, starting with a letter or digit"
         )
+    if kind == "string_type" and error.get("input") is not None:
+        return (
+            f"{name} must be text, but YAML read {error['input']!r} as a number or "
+            "a date; put the value in quotes"
+        )
     if kind in {"string_too_short", "too_short"}:
         return f"{name} is empty; {error['msg'].lower()}"
     if kind == "value_error":
