@@ -230,6 +230,18 @@ def test_detection_takes_the_best_overlap_not_the_first() -> None:
     assert got.tolist() == [True, True]
 
 
+TIE_TRUTHS = [[0, 0, 10, 10], [10, 0, 20, 10]]
+# The first detection straddles both objects with IoU 1/3 each; the second fits
+# the first object only, so who gets the tie decides whether it is a hit.
+TIE_DETECTIONS = [[5, 0, 15, 10], [0, 0, 10, 10]]
+
+
+def test_equal_overlaps_go_to_the_later_object() -> None:
+    got = match_detections(TIE_DETECTIONS, [0.9, 0.8], TIE_TRUTHS, 0.3)
+
+    assert got.tolist() == [True, True]
+
+
 def test_detection_on_an_ignored_object_is_left_out() -> None:
     gts = [[0, 0, 10, 10], [40, 40, 50, 50]]
     dets = [[40, 40, 50, 50], [0, 0, 10, 10], [80, 80, 90, 90]]
@@ -408,6 +420,60 @@ def test_coco_evaluate_agrees_with_pycocotools(
         np.testing.assert_allclose(
             [ours[key] for key in SUMMARY_KEYS], evaluator.stats[:6], atol=1e-6
         )
+
+
+def test_tie_rule_agrees_with_pycocotools() -> None:
+    truths = [
+        {"image_id": 1, "category_id": 1, "box": box, "area": 100.0, "iscrowd": False}
+        for box in TIE_TRUTHS
+    ]
+    dets = [
+        {"image_id": 1, "category_id": 1, "box": box, "score": score}
+        for box, score in zip(TIE_DETECTIONS, [0.9, 0.8], strict=True)
+    ]
+    evaluator = pycocotools_precision(truths, dets, 100)
+    thresholds = np.linspace(0.3, 0.95, 14)
+    evaluator.params.iouThrs = thresholds
+    with contextlib.redirect_stdout(io.StringIO()):
+        evaluator.evaluate()
+        evaluator.accumulate()
+
+    ours = coco_evaluate(dets, truths, iou_thresholds=thresholds)
+
+    assert ours["AP"] == pytest.approx(official_summary(evaluator, 100)["AP"])
+
+
+@pytest.mark.parametrize("side", [32, 96], ids=["32-squared", "96-squared"])
+def test_area_range_ends_count_in_both_ranges(side: int) -> None:
+    truths = [
+        {
+            "image_id": 1,
+            "category_id": 1,
+            "box": [0, 0, side, side],
+            "area": float(side * side),
+            "iscrowd": False,
+        },
+        {
+            "image_id": 1,
+            "category_id": 1,
+            "box": [200, 200, 210, 210],
+            "area": 100.0,
+            "iscrowd": False,
+        },
+    ]
+    dets = [{"image_id": 1, "category_id": 1, "box": [0, 0, side, side], "score": 0.9}]
+    evaluator = pycocotools_precision(truths, dets, 100)
+
+    ours = coco_evaluate(dets, truths)
+
+    expected = official_summary(evaluator, 100)
+    for key in SUMMARY_KEYS:
+        assert ours[key] == pytest.approx(expected[key]), key
+    below, above = (
+        ("AP_small", "AP_medium") if side == 32 else ("AP_medium", "AP_large")
+    )
+    assert ours[above] == 1.0
+    assert ours[below] > 0
 
 
 def test_pr_curve_agrees_with_pycocotools_per_class() -> None:

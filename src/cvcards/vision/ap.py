@@ -138,7 +138,7 @@ def match_detections(
     order = np.argsort(-scores, kind="stable")
     ious = pairwise_iou(detections[order], truths)
     crowd = np.zeros(len(truths), dtype=np.bool_)
-    matched = _greedy_match(ious, iou_threshold, ignored, crowd)
+    matched = _greedy_match(ious, np.array([iou_threshold]), ignored, crowd)[0]
 
     hits = matched >= 0
     on_ignored = _on_ignored(matched, ignored)
@@ -290,13 +290,12 @@ def coco_evaluate(
     groups = _group(dets, gts)
     categories = _sorted_ids({key[1] for key in groups})
 
-    # ap[range][class] holds one AP per threshold, for defined classes only.
+    # per_range[range] holds one row of per-threshold APs per defined class.
     per_range: dict[str, list[FloatArray]] = {name: [] for name in COCO_AREA_RANGES}
-    for name, area_range in COCO_AREA_RANGES.items():
-        for category in categories:
-            curves = _category_curves(
-                groups, category, thresholds, area_range, max_dets
-            )
+    for category in categories:
+        prepared = _prepare(groups, category, int(max_dets))
+        for name, area_range in COCO_AREA_RANGES.items():
+            curves = _category_curves(prepared, thresholds, area_range)
             if curves is not None:
                 per_range[name].append(
                     np.array([coco_interpolated_ap(r, p) for p, r in curves])
@@ -360,9 +359,8 @@ def pr_curve(
     gts = [_read_ground_truth(item, index) for index, item in enumerate(ground_truths)]
     groups = _group(dets, gts)
 
-    matched = _category_matches(
-        groups, category_id, thresholds, COCO_AREA_RANGES["all"], int(max_dets)
-    )
+    prepared = _prepare(groups, category_id, int(max_dets))
+    matched = _category_matches(prepared, thresholds, COCO_AREA_RANGES["all"])
     if matched is None:
         raise ValueError(
             f"category {category_id!r} has no ground truth to find; "
@@ -396,29 +394,37 @@ class _Group:
 
 def _greedy_match(
     ious: FloatArray,
-    iou_threshold: float,
+    thresholds: FloatArray,
     gt_ignored: BoolArray,
     gt_crowd: BoolArray,
 ) -> IndexArray:
     """Match detections (rows, best first) to ground truths (columns).
 
-    Returns, per detection, the index of its ground truth or -1. A regular box
-    is preferred to an ignored one; crowd boxes may be matched repeatedly.
+    Every threshold is matched independently but in the same pass over the
+    detections. Returns a ``(T, D)`` array holding, per threshold and
+    detection, the index of the matched ground truth or -1. A regular box is
+    preferred to an ignored one; crowd boxes may be matched repeatedly.
     """
-    limit = min(iou_threshold, _MAX_MATCH_THRESHOLD)
-    matched = np.full(ious.shape[0], -1, dtype=np.intp)
-    taken = np.zeros(ious.shape[1], dtype=np.bool_)
-    for row in range(ious.shape[0]):
-        candidates = (~taken | gt_crowd) & (ious[row] >= limit)
+    limits = np.minimum(thresholds, _MAX_MATCH_THRESHOLD)[:, None]
+    num_dets, num_gts = ious.shape
+    matched = np.full((len(thresholds), num_dets), -1, dtype=np.intp)
+    taken = np.zeros((len(thresholds), num_gts), dtype=np.bool_)
+    if num_gts == 0:
+        return matched
+    for row in range(num_dets):
+        candidates = (~taken | gt_crowd) & (ious[row] >= limits)
         regular = candidates & ~gt_ignored
-        pool = np.flatnonzero(regular if regular.any() else candidates)
-        if pool.size == 0:
+        pool = np.where(regular.any(axis=1, keepdims=True), regular, candidates)
+        found = np.flatnonzero(pool.any(axis=1))
+        if found.size == 0:
             continue
 
-        # argmax on the reversed pool gives the last of equal best IoUs.
-        best = int(pool[pool.size - 1 - int(np.argmax(ious[row, pool][::-1]))])
-        matched[row] = best
-        taken[best] = True
+        # Argmax over reversed columns picks the last of equal best IoUs, as
+        # COCO's evaluator does; -1 keeps boxes outside the pool from winning.
+        scores = np.where(pool[found], ious[row], -1.0)
+        best = num_gts - 1 - np.argmax(scores[:, ::-1], axis=1)
+        matched[found, row] = best
+        taken[found, best] = True
     return matched
 
 
@@ -430,12 +436,56 @@ def _on_ignored(matched: IndexArray, gt_ignored: BoolArray) -> BoolArray:
     return flags
 
 
-def _category_matches(
+@dataclass(frozen=True)
+class _Image:
+    """One image's kept detections and ground truths of one class, ready to match.
+
+    Detections are best first; ``ious`` is ``(D, G)``, with crowd columns
+    holding intersection over the detection's area.
+    """
+
+    scores: FloatArray
+    det_area: FloatArray
+    gt_area: FloatArray
+    crowd: BoolArray
+    ious: FloatArray
+
+
+def _prepare(
     groups: dict[tuple[Hashable, Hashable], _Group],
     category: Hashable,
+    max_dets: int,
+) -> list[_Image]:
+    """The images holding anything of one class, in sorted image order."""
+    images = _sorted_ids({key[0] for key in groups if key[1] == category})
+    prepared = []
+    for image in images:
+        group = groups[(image, category)]
+        # sorted() is stable, so equal scores keep their input order, as in COCO.
+        dets = sorted(group.detections, key=lambda d: -d.score)[:max_dets]
+        det_boxes = np.array([d.box for d in dets]).reshape(-1, 4)
+        gt_boxes = np.array([g.box for g in group.truths]).reshape(-1, 4)
+        crowd = np.array([g.iscrowd for g in group.truths], dtype=np.bool_)
+
+        # A crowd region is scored by how much of the detection lies inside it.
+        ious = pairwise_iou(det_boxes, gt_boxes)
+        ious[:, crowd] = intersection_over_first(det_boxes, gt_boxes[crowd])
+        prepared.append(
+            _Image(
+                scores=np.array([d.score for d in dets], dtype=np.float64),
+                det_area=np.array([d.area for d in dets], dtype=np.float64),
+                gt_area=np.array([g.area for g in group.truths], dtype=np.float64),
+                crowd=crowd,
+                ious=ious,
+            )
+        )
+    return prepared
+
+
+def _category_matches(
+    prepared: list[_Image],
     thresholds: FloatArray,
     area_range: tuple[float, float],
-    max_dets: int,
 ) -> tuple[FloatArray, BoolArray, BoolArray, int] | None:
     """Match one class in every image at every threshold.
 
@@ -445,44 +495,26 @@ def _category_matches(
     is no object to find.
     """
     low, high = area_range
-    images = _sorted_ids({key[0] for key in groups if key[1] == category})
-    all_scores: list[FloatArray] = []
     all_hits: list[BoolArray] = []
     all_counted: list[BoolArray] = []
     num_gt = 0
-    for image in images:
-        group = groups[(image, category)]
-        dets = sorted(group.detections, key=lambda d: -d.score)[:max_dets]
-        truths = group.truths
-        det_boxes = np.array([d.box for d in dets]).reshape(-1, 4)
-        gt_boxes = np.array([g.box for g in truths]).reshape(-1, 4)
-        crowd = np.array([g.iscrowd for g in truths], dtype=np.bool_)
-        gt_area = np.array([g.area for g in truths], dtype=np.float64)
-        ignored = crowd | (gt_area < low) | (gt_area > high)
-        det_area = np.array([d.area for d in dets], dtype=np.float64)
-        det_outside = (det_area < low) | (det_area > high)
+    for image in prepared:
+        ignored = image.crowd | (image.gt_area < low) | (image.gt_area > high)
+        det_outside = (image.det_area < low) | (image.det_area > high)
         num_gt += int((~ignored).sum())
 
-        # A crowd region is scored by how much of the detection lies inside it.
-        ious = pairwise_iou(det_boxes, gt_boxes)
-        ious[:, crowd] = intersection_over_first(det_boxes, gt_boxes[crowd])
-
-        hits = np.zeros((len(thresholds), len(dets)), dtype=np.bool_)
-        counted = np.zeros_like(hits)
-        for t, threshold in enumerate(thresholds):
-            matched = _greedy_match(ious, float(threshold), ignored, crowd)
-            found = matched >= 0
-            on_ignored = _on_ignored(matched, ignored)
-            hits[t] = found & ~on_ignored
-            counted[t] = ~on_ignored & ~(~found & det_outside)
-        all_scores.append(np.array([d.score for d in dets], dtype=np.float64))
-        all_hits.append(hits)
-        all_counted.append(counted)
+        matched = _greedy_match(image.ious, thresholds, ignored, image.crowd)
+        found = matched >= 0
+        on_ignored = _on_ignored(matched, ignored)
+        all_hits.append(found & ~on_ignored)
+        # An unmatched detection of an out-of-range size is not held against
+        # the model: it may be a fine detection of an object not scored here.
+        all_counted.append(~on_ignored & ~(~found & det_outside))
 
     if num_gt == 0:
         return None
     return (
-        np.concatenate(all_scores),
+        np.concatenate([image.scores for image in prepared]),
         np.concatenate(all_hits, axis=1),
         np.concatenate(all_counted, axis=1),
         num_gt,
@@ -490,14 +522,12 @@ def _category_matches(
 
 
 def _category_curves(
-    groups: dict[tuple[Hashable, Hashable], _Group],
-    category: Hashable,
+    prepared: list[_Image],
     thresholds: FloatArray,
     area_range: tuple[float, float],
-    max_dets: int,
 ) -> list[tuple[FloatArray, FloatArray]] | None:
     """Precision-recall curves of one class, one per threshold, or None."""
-    matched = _category_matches(groups, category, thresholds, area_range, max_dets)
+    matched = _category_matches(prepared, thresholds, area_range)
     if matched is None:
         return None
 
