@@ -75,6 +75,7 @@ def _draw_all(
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     # Spawned workers start clean: forking a process that runs a progress-bar
     # thread (as the command line does) can deadlock.
@@ -85,10 +86,16 @@ def _draw_all(
             pool.submit(draw_file, item.generator, item.params, item.path)
             for item in todo
         ]
-        for future in as_completed(futures):
-            path = future.result()
-            if progress:
-                progress(path.name)
+        try:
+            for future in as_completed(futures):
+                path = future.result()
+                if progress:
+                    progress(path.name)
+        except BrokenProcessPool as error:
+            raise DiagramError(
+                f"a diagram worker process died ({error}); render with jobs=1 "
+                "to see the failure in this process"
+            ) from error
 
 
 def render(
