@@ -50,7 +50,8 @@ COCO_AREA_RANGES: dict[str, tuple[float, float]] = {
 An object of exactly 32² or 96² pixels therefore counts in two ranges.
 """
 
-# COCO caps the matching threshold just below 1 so that an IoU of 1.0 can match.
+# COCO caps the matching threshold just below 1, so that at threshold 1.0 boxes
+# equal up to rounding error still match.
 _MAX_MATCH_THRESHOLD = 1 - 1e-10
 
 
