@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,30 @@ def test_help_does_not_import_heavy_modules() -> None:
 
     assert "Commands:" in result.stdout
     assert result.stdout.splitlines()[-1] == "heavy: "
+
+
+def test_build_from_anywhere_uses_the_shipped_decks_and_diagrams(
+    tmp_path: Path,
+) -> None:
+    result = run_cli("build", "-o", "cv.apkg")
+
+    assert result.returncode == 0, result.stderr
+    assert "(shipped with cvcards" in result.stdout
+    assert "Rendering" not in result.stdout, "shipped diagrams must be found"
+    assert "Changes since the last build: 0 new, 0 edited, 0 restored, 0 retired" in (
+        result.stdout
+    )
+    with zipfile.ZipFile("cv.apkg") as archive:
+        media = json.loads(archive.read("media"))
+    assert len(media) >= 12 and all(name.endswith(".svg") for name in media.values())
+
+
+def test_inside_the_repository_the_working_copy_is_used() -> None:
+    repo = Path(__file__).resolve().parent.parent
+
+    result = run_cli("check", cwd=repo)
+
+    assert result.returncode == 0, result.stderr
+    assert f"Deck sources: {repo / 'decks'} (the repository's working copy)" in (
+        result.stdout
+    )
