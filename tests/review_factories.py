@@ -7,11 +7,13 @@ starter deck through the real compiler.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cvcards.cards import Card, CardKind, CompiledDeck, Diagram
+from cvcards.collection import Collection
 from cvcards.loader import source_fingerprint
 
 # A Monday morning, well away from any daylight saving change.
@@ -90,3 +92,17 @@ class SteppingClock:
         current = self.now
         self.now += self.step
         return current
+
+
+def corrupted_collection(folder: Path) -> Path:
+    """Return a collection with one page in its middle overwritten by noise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "collection.sqlite3"
+    with Collection.open(path, now=T0) as col:
+        col.sync(make_deck(notes_deck(200, 5), folder / "decks"), now=T0)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = random.Random(7).randbytes(page)
+    path.write_bytes(bytes(data))
+    return path

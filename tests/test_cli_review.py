@@ -18,10 +18,11 @@ import pexpect
 import pytest
 from click.testing import CliRunner, Result
 
+from cvcards import collection as collection_module
 from cvcards.cli import cli
 from cvcards.collection import Collection
 from cvcards.session import ScriptedKeys
-from review_factories import T0, SteppingClock
+from review_factories import T0, SteppingClock, corrupted_collection
 
 FIRST_FRONT = "remove from a detector"
 
@@ -243,3 +244,19 @@ def test_sigkill_loses_no_rating(starter: Path, moment: str) -> None:
         assert col.integrity() == "ok"
         for card_id in range(1, 13):
             assert col.card(card_id).state == col.replayed_state(card_id)
+
+
+def test_status_check_reports_damage(
+    starter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collection_module, "DEEP_CHECK_LIMIT", 0)
+    damaged = corrupted_collection(tmp_path / "damaged")
+
+    plain = _invoke(["status", "--decks", str(starter)])
+    result = _invoke(
+        ["status", "--decks", str(starter), "--collection", str(damaged), "--check"]
+    )
+
+    assert plain.exit_code == 0 and "Integrity check" not in plain.output
+    assert result.exit_code == 1
+    assert f"Error: {damaged} is corrupted" in result.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cvcards import collection as collection_module
 from cvcards.cards import CardKind
 from cvcards.collection import (
     APPLICATION_ID,
@@ -23,10 +24,11 @@ from cvcards.collection import (
     Filters,
     Migration,
     Queue,
+    check_integrity,
 )
 from cvcards.errors import CollectionError
 from cvcards.scheduler import REVIEW, ReviewConfig, Scheduler, learner_day
-from review_factories import T0, make_card, make_deck, notes_deck
+from review_factories import T0, corrupted_collection, make_card, make_deck, notes_deck
 
 SCHEDULER = Scheduler(ReviewConfig(fuzz=True))
 ALL_CARDS = Filters()
@@ -185,19 +187,23 @@ def test_foreign_file_is_reported_and_left_untouched(
 
 
 def test_corrupted_collection_is_reported_and_left_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "collection.sqlite3"
-    with _open(path) as col:
-        col.sync(make_deck(notes_deck(200, 5), tmp_path / "decks"), now=T0)
-    data = bytearray(path.read_bytes())
-    page = 4096
-    middle = (len(data) // page // 2) * page
-    noise = random.Random(7).randbytes(page)
-    data[middle : middle + page] = noise
-    path.write_bytes(bytes(data))
+    path = corrupted_collection(tmp_path)
     before = _digest(path)
 
     with pytest.raises(CollectionError, match="is corrupted"):
         _open(path)
+    assert _digest(path) == before
+
+
+def test_big_collection_gets_the_full_check_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collection_module, "DEEP_CHECK_LIMIT", 0)
+    path = corrupted_collection(tmp_path)
+    before = _digest(path)
+
+    with pytest.raises(CollectionError, match="is corrupted"):
+        check_integrity(path)
     assert _digest(path) == before
 
 

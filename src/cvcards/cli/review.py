@@ -232,6 +232,11 @@ def review(
     show_default=True,
     help="How many days ahead to show.",
 )
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also check the whole collection file for damage (reads all of it).",
+)
 @click.pass_context
 def status(
     ctx: click.Context,
@@ -242,6 +247,7 @@ def status(
     tags: tuple[str, ...],
     kinds: tuple[str, ...],
     days: int,
+    check: bool,
 ) -> None:
     """Print what is due today and in the next days, without reviewing.
 
@@ -249,6 +255,7 @@ def status(
     Examples:
       cvcards status
       cvcards status --days 14 --section metrics
+      cvcards status --check
     """
     from rich.console import Console
     from rich.table import Table
@@ -260,6 +267,12 @@ def status(
     now: datetime = injected.get("clock", _now)()
     tz = injected.get("tz") or local_timezone()
     console = Console(highlight=False)
+    if check:
+        from cvcards.collection import check_integrity, default_collection_path
+
+        path = collection_path or default_collection_path()
+        if path.exists():
+            check_integrity(path)
     collection, config = _open(collection_path, decks_dir, config_path, now, console)
     with collection:
         filters = _filters(sections, tags, kinds)
@@ -296,3 +309,5 @@ def status(
             label = day.start.astimezone(tz).strftime("%a %d %b")
             table.add_row(label, str(due))
         console.print(table)
+        if check:
+            console.print("Integrity check: ok.")
