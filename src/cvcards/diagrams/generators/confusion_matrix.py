@@ -64,8 +64,11 @@ def draw(params: Mapping[str, Any]) -> Figure:
     miou = mean_iou(pred, gt, count)
     rows = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
 
+    # Leave room for the longest class name beside and under the matrix.
+    longest = max(len(name) for name in names)
+    left, bottom = 0.07 + 0.012 * longest, 0.12 + 0.013 * longest
     figure = style.new_figure(3.5)
-    matrix = figure.add_axes((0.2, 0.2, 0.52, 0.62))
+    matrix = figure.add_axes((left, bottom, 0.72 - left, 0.82 - bottom))
     matrix.imshow(rows, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     cell_font = 7 if count <= 5 else 6
     for i in range(count):
@@ -90,7 +93,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     for spine in matrix.spines.values():
         spine.set_visible(False)
 
-    bars = figure.add_axes((0.76, 0.2, 0.2, 0.62), sharey=matrix)
+    bars = figure.add_axes((0.76, bottom, 0.2, 0.82 - bottom), sharey=matrix)
     bars.barh(
         range(count),
         ious,

@@ -66,20 +66,24 @@ def draw(params: Mapping[str, Any]) -> Figure:
     width, height, box = params["width"], params["height"], params["box"]
     flipped = [float(v) for v in hflip_boxes([box], width)[0]]
 
-    figure = style.new_figure(2.95)
-    before = figure.add_axes((0.07, 0.24, 0.42, 0.6))
+    # The frames keep the image's aspect: size the figure to fit them.
+    frame = min(style.FIG_WIDTH * 0.42 * height / width, 2.4)
+    total = frame + 1.35
+    figure = style.new_figure(total)
+    rect = (0.24 * 2.95 / total, frame / total)
+    before = figure.add_axes((0.07, rect[0], 0.42, rect[1]))
     _frame(before, width, height, f"original ({width}×{height})")
     style.draw_box(before, box, style.BLUE, fill=0.15)
     _edges(before, box, height, ("x1", "x2"))
 
-    after = figure.add_axes((0.55, 0.24, 0.42, 0.6))
+    after = figure.add_axes((0.55, rect[0], 0.42, rect[1]))
     _frame(after, width, height, "after horizontal flip")
     style.draw_box(after, flipped, style.VERMILION, fill=0.15)
     _edges(after, flipped, height, ("x1′", "x2′"))
 
     figure.text(
         0.5,
-        0.09,
+        0.27 / total,
         f"x1′ = W − x2 = {width} − {box[2]:g} = {flipped[0]:g}\n"
         f"x2′ = W − x1 = {width} − {box[0]:g} = {flipped[2]:g}   (y unchanged)",
         ha="center",

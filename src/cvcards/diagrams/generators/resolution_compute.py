@@ -23,8 +23,12 @@ def relative_compute(sizes: Sequence[int], reference: int) -> list[float]:
 
 
 def ratio_label(ratio: float) -> str:
-    """Format a compute ratio as the bars show it, e.g. ``2.56×``."""
-    return f"{ratio:.2f}×"
+    """Format a compute ratio as the bars show it, e.g. ``2.56×``.
+
+    Two decimals suit the usual sizes; tiny ratios keep three significant
+    digits so that they do not print as 0.00.
+    """
+    return f"{ratio:.2f}×" if ratio >= 0.1 else f"{ratio:.3g}×"
 
 
 def draw(params: Mapping[str, Any]) -> Figure:

@@ -167,9 +167,12 @@ def _outcome(matches: list[tuple[int, int, float]], kinds: list[str]) -> str:
         for d, kind in enumerate(kinds)
         if kind == "high" and d not in matched_detections
     ]
+    started = f"new track from the {', '.join(new)} box" if new else "no new track"
+    if len(new) > 1:
+        started = f"new tracks from the {', '.join(new)} boxes"
     return (
         f"{len(matches)} matched · unmatched tracks: {', '.join(lost) or 'none'}\n"
-        f"new tracks from detections scored {', '.join(new) or 'none'}"
+        f"{started}"
     )
 
 
