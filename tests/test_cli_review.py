@@ -206,6 +206,22 @@ def test_pseudo_terminal_reveal_rate_undo_quit_and_resume(starter: Path) -> None
     assert [rating for _, rating in _reviews()] == [4]
 
 
+def test_ctrl_c_in_a_terminal_ends_with_the_summary(starter: Path) -> None:
+    child = _spawn(starter)
+    child.expect("reveal")
+    child.send(" ")
+    child.expect("Again")
+    child.send("4")
+    child.expect("1/")
+    child.sendintr()
+    child.expect("Cards reviewed")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 0
+    assert [rating for _, rating in _reviews()] == [4]
+
+
 @pytest.mark.parametrize(
     "moment",
     [

@@ -72,6 +72,9 @@ class TerminalKeys:
         try:
             tty.setcbreak(fd)
             data = os.read(fd, 1)
+        except KeyboardInterrupt:
+            # Ctrl-C ends the session like q, with its summary.
+            return "\x03"
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         return data.decode("utf-8", errors="replace")
