@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -321,19 +321,17 @@ def canonical_json(params: Mapping[str, object]) -> str:
     return json.dumps(params, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-@cache
-def code_digest(generator: str) -> str:
-    """Hash the source of a generator's module and of the shared style module.
+def source_digest(paths: Iterable[Path]) -> str:
+    """Hash source files by name and content.
 
     Line endings are normalised so that a checkout on any system gives the same
     digest.
 
     Raises:
-        DiagramError: A source file is missing (a broken installation).
+        DiagramError: A file cannot be read (a broken installation).
     """
-    info = GENERATORS[generator]
     digest = hashlib.sha256()
-    for path in (info.source, *(DIAGRAMS_DIR / name for name in SHARED_SOURCES)):
+    for path in paths:
         try:
             text = path.read_bytes().replace(b"\r\n", b"\n")
         except OSError as error:
@@ -342,6 +340,15 @@ def code_digest(generator: str) -> str:
             ) from error
         digest.update(path.name.encode() + b"\0" + text + b"\0")
     return digest.hexdigest()
+
+
+@cache
+def code_digest(generator: str) -> str:
+    """Hash the source of a generator's module and of the shared style module."""
+    info = GENERATORS[generator]
+    return source_digest(
+        [info.source, *(DIAGRAMS_DIR / name for name in SHARED_SOURCES)]
+    )
 
 
 def filename(generator: str, params: Mapping[str, object]) -> str:
