@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -499,6 +500,7 @@ WORKER = textwrap.dedent(
     scheduler = Scheduler()
     with Collection.open(path, now=datetime.now(UTC)) as col:
         scheduler_id = col.scheduler_id(scheduler)
+        (go.parent / f"ready-{name}").touch()
         while not go.exists():
             time.sleep(0.005)
         for n in range(rounds):
@@ -506,6 +508,8 @@ WORKER = textwrap.dedent(
                 col.record(card_id, 1 + (n + card_id) % 4, when=datetime.now(UTC),
                            duration_ms=10, session=name, scheduler=scheduler,
                            scheduler_id=scheduler_id)
+                # A pause between ratings, as a person makes, lets the other in.
+                time.sleep(0.003)
     """
 )
 
@@ -525,6 +529,11 @@ def test_two_sessions_at_once_lose_nothing(tmp_path: Path) -> None:
         )
         for name in ("a", "b")
     ]
+    # Start both at once, so that their ratings really interleave.
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{n}").exists() for n in ("a", "b")):
+        assert time.monotonic() < deadline, "workers did not start"
+        time.sleep(0.01)
     go.touch()
     errors = [w.communicate(timeout=120)[1] for w in workers]
 
@@ -542,5 +551,10 @@ def test_two_sessions_at_once_lose_nothing(tmp_path: Path) -> None:
             " AND p.id = (SELECT max(id) FROM reviews WHERE card_id = r.card_id"
             " AND id < r.id) WHERE r.stability_before IS NOT p.stability_after"
         ).fetchone()[0]
+        sessions = [
+            name for (name,) in db.execute("SELECT session FROM reviews ORDER BY id")
+        ]
     db.close()
     assert broken == 0
+    switches = sum(a != b for a, b in zip(sessions, sessions[1:], strict=False))
+    assert switches > 2
