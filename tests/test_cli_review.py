@@ -144,6 +144,32 @@ def test_invalid_settings_are_reported(starter: Path, tmp_path: Path) -> None:
     assert "rollover_hour: expected 0 to 23, got 25" in result.output
 
 
+def test_broken_decks_fall_back_to_the_synced_cards(starter: Path) -> None:
+    _invoke(["status", "--decks", str(starter)])
+    deck = starter / "detection.yaml"
+    deck.write_text(deck.read_text().replace("topic: NMS", "topic: [NMS"))
+
+    result = _invoke(["status", "--decks", str(starter)])
+
+    assert result.exit_code == 0, result.output
+    assert "The decks have problems; reviewing the cards of the last sync." in (
+        result.output
+    )
+    assert "detection.yaml" in result.output
+    assert "Due today: 11 new" in result.output
+
+
+def test_broken_decks_without_synced_cards_are_an_error(starter: Path) -> None:
+    deck = starter / "detection.yaml"
+    deck.write_text(deck.read_text().replace("topic: NMS", "topic: [NMS"))
+
+    result = _invoke(["status", "--decks", str(starter)])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "detection.yaml" in result.output
+
+
 def test_foreign_collection_is_refused_and_untouched(
     starter: Path, tmp_path: Path
 ) -> None:
