@@ -33,8 +33,6 @@ from typing import TYPE_CHECKING, Any
 from cvcards.errors import CollectionError
 from cvcards.scheduler import (
     AGAIN,
-    LEARNING,
-    RELEARNING,
     REVIEW,
     CardState,
     LearnerDay,
@@ -765,6 +763,9 @@ class Collection:
         " AND a.retired IS NULL AND a.introduced IS NULL))"
     )
 
+    # Queue queries spell states as literals (1, 3 learning; 2 review) so that
+    # SQLite matches them to the partial indexes, whose conditions read alike.
+
     def counts(self, queue: Queue) -> QueueCounts:
         """Return how many cards are left today in each queue."""
         where, args = queue.filters.sql()
@@ -1090,13 +1091,10 @@ __all__ = [
     "CardView",
     "Collection",
     "Filters",
-    "LEARNING",
     "MIGRATIONS",
     "Migration",
     "Queue",
     "QueueCounts",
-    "RELEARNING",
-    "REVIEW",
     "SessionSummary",
     "SyncReport",
     "backup",

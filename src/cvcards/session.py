@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from cvcards.collection import CardView, Collection, Filters, Queue, QueueCounts
 from cvcards.scheduler import (
-    AGAIN,
     RATING_NAMES,
     Scheduler,
     format_interval,
@@ -439,7 +438,6 @@ def format_elapsed(elapsed: timedelta) -> str:
 
 
 __all__ = [
-    "AGAIN",
     "KeyReader",
     "ReviewSession",
     "ScriptedKeys",
