@@ -382,12 +382,17 @@ def _check_html(
 ) -> None:
     from cvcards.render import unsafe_html
 
+    seen: set[tuple[str, str]] = set()
     for card in cards:
         for name, text in (
             ("front", card.front),
             ("back", card.back),
             ("context", card.context),
         ):
+            # Cloze siblings and step neighbours repeat text; report it once.
+            if (card.source_file, text) in seen:
+                continue
+            seen.add((card.source_file, text))
             for issue in unsafe_html(text):
                 problems.append(
                     Problem(
@@ -395,8 +400,7 @@ def _check_html(
                         card.line,
                         1,
                         f"unsafe HTML in the card's {name}: {issue}; remove it "
-                        "(Markdown "
-                        "and plain tags such as <b>, <sub> or <br> are fine)",
+                        "(Markdown and plain tags such as <b>, <sub> or <br> are fine)",
                     )
                 )
 

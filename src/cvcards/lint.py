@@ -119,31 +119,41 @@ def _duplicate_fronts(cards: Sequence[Card], decks_dir: Path) -> list[Problem]:
 
     # Near duplicates among fronts that authors write in full. Generated fronts
     # (steps, table cells, sibling deletions) differ by design in a word or two.
-    written = [
-        (card, _normal_front(card))
-        for card in cards
-        if card.kind in {CardKind.BASIC, CardKind.PROMPT}
-    ]
-    for index, (card, front) in enumerate(written):
-        for other, other_front in written[:index]:
-            if front == other_front:
+    written = sorted(
+        (
+            (_normal_front(card), card)
+            for card in cards
+            if card.kind in {CardKind.BASIC, CardKind.PROMPT}
+        ),
+        key=lambda pair: (len(pair[0]), pair[1].order),
+    )
+    flagged: set[str] = set()
+    for index, (front, card) in enumerate(written):
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(front)
+        for other_front, other in written[index + 1 :]:
+            # Sorted by length: once lengths alone rule a match out, stop.
+            if 2 * len(front) < NEAR_DUPLICATE * (len(front) + len(other_front)):
+                break
+            if other_front == front:
                 continue
-            matcher = SequenceMatcher(None, front, other_front, autojunk=False)
-            if (
-                matcher.real_quick_ratio() >= NEAR_DUPLICATE
-                and matcher.quick_ratio() >= NEAR_DUPLICATE
-                and matcher.ratio() >= NEAR_DUPLICATE
+            matcher.set_seq1(other_front)
+            if matcher.quick_ratio() >= NEAR_DUPLICATE and (
+                matcher.ratio() >= NEAR_DUPLICATE
             ):
+                later, earlier = sorted((card, other), key=lambda c: -c.order)
+                if later.identity in flagged:
+                    continue
+                flagged.add(later.identity)
                 warnings.append(
                     _warning(
-                        card,
+                        later,
                         decks_dir,
                         "front is nearly the same as the card at "
-                        f"{other.source_file}:{other.line}; reword one so they do not "
-                        "interfere",
+                        f"{earlier.source_file}:{earlier.line}; reword one so they "
+                        "do not interfere",
                     )
                 )
-                break
     return warnings
 
 

@@ -127,6 +127,10 @@ class _SafetyScanner(HTMLParser):
 
 def unsafe_html(markdown_text: str) -> list[str]:
     """Return what is unsafe in the HTML that a Markdown text renders to."""
+    # Only raw HTML, entities and links can produce tags or URLs; plain text
+    # cannot, so it needs no rendering.
+    if not any(sign in markdown_text for sign in ("<", "&", "](", "]:")):
+        return []
     scanner = _SafetyScanner()
     scanner.feed(to_html(markdown_text))
     scanner.close()
