@@ -38,7 +38,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     ratios = relative_compute(sizes, reference)
 
     figure = style.new_figure(2.9)
-    axes = figure.add_axes((0.11, 0.17, 0.85, 0.68))
+    axes = figure.add_axes((0.125, 0.17, 0.84, 0.68))
     positions = range(len(sizes))
     colours = [style.VERMILION if s == reference else style.BLUE for s in sizes]
     axes.bar(

@@ -96,7 +96,7 @@ def _scene(
             box[0],
             box[1] - 1,
             f"T{index + 1}",
-            fontsize=7,
+            fontsize=7.5,
             color=style.MUTED,
             va="bottom",
             ha="left",
@@ -117,7 +117,7 @@ def _scene(
             box[2],
             box[3],
             f"{score:.2f}",
-            fontsize=7,
+            fontsize=7.5,
             ha="right",
             va="top",
             color=style.on(colour) if kind != "discarded" else style.MUTED,
@@ -190,16 +190,17 @@ def draw(params: Mapping[str, Any]) -> Figure:
     high_ones = [d for d, kind in enumerate(kinds) if kind == "high"]
     low_ones = [d for d, kind in enumerate(kinds) if kind == "low"]
 
-    sort_matches = associate(iou, everyone, high_ones)
     first = associate(iou, everyone, high_ones)
+    # SORT's only pass is the same as ByteTrack's first one.
+    sort_matches = first
     left_over = [t for t in everyone if t not in {t for t, _, _ in first}]
     second = associate(iou, left_over, low_ones)
     sort_kinds = [kind if kind == "high" else "discarded" for kind in kinds]
 
-    figure = style.new_figure(3.05)
-    left = figure.add_axes((0.025, 0.3, 0.465, 0.56))
+    figure = style.new_figure(3.2)
+    left = figure.add_axes((0.025, 0.28, 0.465, 0.6))
     _scene(left, f"SORT: one pass, scores ≥ {high:g}", sort_kinds, [sort_matches])
-    right = figure.add_axes((0.51, 0.3, 0.465, 0.56))
+    right = figure.add_axes((0.51, 0.28, 0.465, 0.6))
     _scene(
         right,
         f"ByteTrack: ≥ {high:g} first, then {low:g}–{high:g}",
@@ -208,7 +209,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     )
     figure.text(
         0.2575,
-        0.22,
+        0.21,
         _outcome(sort_matches, sort_kinds),
         ha="center",
         va="top",
@@ -216,7 +217,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     )
     figure.text(
         0.7425,
-        0.22,
+        0.21,
         _outcome(first + second, kinds),
         ha="center",
         va="top",
