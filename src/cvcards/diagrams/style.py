@@ -13,9 +13,8 @@ Text stays text (``svg.fonttype = "none"``) with a list of fallback families.
 Output is byte-reproducible: a fixed hash salt for SVG ids, no date in the
 metadata, a fixed creator string, and fonts that matplotlib bundles for layout.
 
-This module imports matplotlib only inside functions, because the registry
-hashes its source text and the renderer imports it before knowing whether
-anything needs drawing.
+Matplotlib is imported inside the functions only, so that importing a
+generator module stays cheap until something is drawn.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ GREEN = "#009E73"
 VERMILION = "#D55E00"
 PURPLE = "#CC79A7"
 SKY = "#56B4E9"
-YELLOW = "#F0E442"
 SERIES = (BLUE, VERMILION, GREEN, ORANGE, PURPLE, SKY)
 
 PANEL = "#fbfaf7"
@@ -246,7 +244,6 @@ def arrow(
     *,
     colour: str = MUTED,
     label: str | None = None,
-    label_offset: tuple[float, float] = (0.0, 0.0),
     linestyle: str = "-",
 ) -> None:
     """Draw an arrow between two points of a canvas, with an optional label."""
@@ -266,10 +263,9 @@ def arrow(
         zorder=1,
     )
     if label:
-        mid = ((start[0] + end[0]) / 2 + label_offset[0], (start[1] + end[1]) / 2)
         axes.text(
-            mid[0],
-            mid[1] + label_offset[1],
+            (start[0] + end[0]) / 2,
+            (start[1] + end[1]) / 2,
             label,
             fontsize=7.5,
             color=MUTED,

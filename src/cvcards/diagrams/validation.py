@@ -43,8 +43,10 @@ def _bound(value: float) -> str:
 class ParamType:
     """A kind of parameter value: how to check it and how to normalise it."""
 
-    #: How the value is described to a deck author, e.g. "an integer".
-    label = "a value"
+    @property
+    def label(self) -> str:
+        """How a valid value is described to a deck author, e.g. "an integer"."""
+        return "a value"
 
     def check(self, name: str, value: object) -> list[str]:
         """Return every problem with ``value`` for the parameter ``name``."""
@@ -63,7 +65,7 @@ class Integer(ParamType):
     high: int = 2**31 - 1
 
     @property
-    def label(self) -> str:  # type: ignore[override]
+    def label(self) -> str:
         return f"an integer from {self.low} to {self.high}"
 
     def check(self, name: str, value: object) -> list[str]:
@@ -91,7 +93,7 @@ class Number(ParamType):
     optional: bool = False
 
     @property
-    def label(self) -> str:  # type: ignore[override]
+    def label(self) -> str:
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
         if math.isinf(self.low) and math.isinf(self.high):
@@ -130,7 +132,10 @@ class Text(ParamType):
     """A short, non-empty string on one line."""
 
     max_length: int = 24
-    label = "a short text"
+
+    @property
+    def label(self) -> str:
+        return "a short text"
 
     def check(self, name: str, value: object) -> list[str]:
         """Return the problems of ``value`` as this text parameter."""
@@ -150,7 +155,9 @@ class Text(ParamType):
 class Box(ParamType):
     """An axis-aligned box ``[x1, y1, x2, y2]`` with x2 > x1 and y2 > y1."""
 
-    label = "a box [x1, y1, x2, y2] with x2 > x1 and y2 > y1"
+    @property
+    def label(self) -> str:
+        return "a box [x1, y1, x2, y2] with x2 > x1 and y2 > y1"
 
     def check(self, name: str, value: object) -> list[str]:
         """Return the problems of ``value`` as a box."""
@@ -194,7 +201,7 @@ class Items(ParamType):
     consecutive: bool = False
 
     @property
-    def label(self) -> str:  # type: ignore[override]
+    def label(self) -> str:
         order = " in increasing order" if self.increasing else ""
         if self.consecutive:
             order = " of consecutive values in increasing order"
