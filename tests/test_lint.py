@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cvcards.cards import CompiledDeck
 from cvcards.compiler import compile_decks
 from cvcards.lint import lint, summary
@@ -96,3 +99,66 @@ def test_a_number_where_text_is_expected_says_to_quote_it(tmp_path: Path) -> Non
         "a.yaml:10:15: notes[0].cards[0].back must be text, but YAML read 0.5 as "
         "a number or a date; put the value in quotes"
     )
+
+
+def brute_force_near_duplicates(fronts: list[str]) -> set[int]:
+    """The rule written plainly: every pair, the later card flagged."""
+    from difflib import SequenceMatcher
+
+    from cvcards.lint import NEAR_DUPLICATE
+
+    return {
+        later
+        for later, a in enumerate(fronts)
+        for earlier, b in enumerate(fronts[:later])
+        if a != b
+        and SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_DUPLICATE
+    }
+
+
+@st.composite
+def similar_fronts(draw: st.DrawFn) -> list[str]:
+    """Variants of one text, a character or two apart: many near duplicates."""
+    base = draw(st.text(alphabet="abc 12", min_size=20, max_size=40))
+    fronts = []
+    for _ in range(draw(st.integers(2, 9))):
+        text = base
+        for _ in range(draw(st.integers(0, 3))):
+            position = draw(st.integers(0, len(text)))
+            text = (
+                text[:position]
+                + draw(st.sampled_from("abc 12x"))
+                + text[position + 1 :]
+            )
+        fronts.append(text)
+    return fronts
+
+
+@settings(max_examples=150, deadline=None)
+@given(similar_fronts())
+def test_fast_near_duplicate_search_agrees_with_brute_force(fronts: list[str]) -> None:
+    from cvcards.cards import Card, CardKind
+    from cvcards.lint import _duplicate_fronts, _normal_front
+
+    # Each card's line is its position + 1, so a warning names its card.
+    cards = [
+        Card(
+            str(i),
+            str(i),
+            "n",
+            CardKind.BASIC,
+            "s",
+            "S",
+            "t",
+            i,
+            front,
+            "b",
+            line=i + 1,
+        )
+        for i, front in enumerate(fronts)
+    ]
+    expected = brute_force_near_duplicates([_normal_front(c) for c in cards])
+
+    warnings = _duplicate_fronts(cards, Path("."))
+
+    assert {w.line - 1 for w in warnings if "nearly" in w.message} == expected

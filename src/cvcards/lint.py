@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 from cvcards.cards import Card, CardKind, CompiledDeck
 from cvcards.errors import Problem
@@ -26,6 +27,8 @@ NEAR_DUPLICATE = 0.92
 _BULLET = re.compile(r"^\s*[-*+]\s+\S", re.MULTILINE)
 _FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 _MARKUP = re.compile(r"\*\*|__|`")
+# Normalised fronts hold only these characters (see _normal_front).
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
 
 
 def answer_text(card: Card) -> str:
@@ -128,19 +131,30 @@ def _duplicate_fronts(cards: Sequence[Card], decks_dir: Path) -> list[Problem]:
         key=lambda pair: (len(pair[0]), pair[1].order),
     )
     flagged: set[str] = set()
+    counts = _character_counts([front for front, _ in written])
+    lengths = [len(front) for front, _ in written]
     for index, (front, card) in enumerate(written):
+        # Sorted by length: only the following fronts short enough for a near
+        # match are candidates (the bound SequenceMatcher.real_quick_ratio uses).
+        end = index + 1
+        while end < len(written) and (
+            2 * lengths[index] >= NEAR_DUPLICATE * (lengths[index] + lengths[end])
+        ):
+            end += 1
+        if end == index + 1:
+            continue
+        # The multiset of characters bounds the ratio from above (this is
+        # SequenceMatcher.quick_ratio), computed for all candidates at once.
+        shared = _shared_characters(counts, index, end)
         matcher = SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(front)
-        for other_front, other in written[index + 1 :]:
-            # Sorted by length: once lengths alone rule a match out, stop.
-            if 2 * len(front) < NEAR_DUPLICATE * (len(front) + len(other_front)):
-                break
-            if other_front == front:
+        for offset, other_index in enumerate(range(index + 1, end)):
+            other_front, other = written[other_index]
+            total = lengths[index] + lengths[other_index]
+            if other_front == front or 2 * shared[offset] < NEAR_DUPLICATE * total:
                 continue
             matcher.set_seq1(other_front)
-            if matcher.quick_ratio() >= NEAR_DUPLICATE and (
-                matcher.ratio() >= NEAR_DUPLICATE
-            ):
+            if matcher.ratio() >= NEAR_DUPLICATE:
                 later, earlier = sorted((card, other), key=lambda c: -c.order)
                 if later.identity in flagged:
                     continue
@@ -155,6 +169,26 @@ def _duplicate_fronts(cards: Sequence[Card], decks_dir: Path) -> list[Problem]:
                     )
                 )
     return warnings
+
+
+def _character_counts(fronts: Sequence[str]) -> Any:
+    """Count each of the characters a normalised front can hold, per front."""
+    import numpy as np
+
+    alphabet = {char: column for column, char in enumerate(_ALPHABET)}
+    counts = np.zeros((len(fronts), len(_ALPHABET)), dtype=np.int32)
+    for row, front in enumerate(fronts):
+        for char in front:
+            counts[row, alphabet[char]] += 1
+    return counts
+
+
+def _shared_characters(counts: Any, index: int, end: int) -> list[int]:
+    """Size of the character multiset shared by front ``index`` and each next one."""
+    import numpy as np
+
+    shared = np.minimum(counts[index], counts[index + 1 : end]).sum(axis=1)
+    return [int(value) for value in shared]
 
 
 def summary(deck: CompiledDeck) -> tuple[list[str], dict[str, dict[str, int]]]:
