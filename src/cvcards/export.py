@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cvcards.cards import Card, CardKind, CompiledDeck, Diagram
-from cvcards.render import pygments_css, to_html
+from cvcards.render import HtmlCache, pygments_css
 
 ROOT_DECK = "CV Interview"
 ROOT_DECK_ID = 1_764_800_000_000
@@ -174,10 +174,10 @@ def _diagram_html(diagrams: tuple[Diagram, ...]) -> str:
     return "".join(parts)
 
 
-def _source(card: Card) -> str:
+def _source(card: Card, render: HtmlCache) -> str:
     if card.source.strip().lower() == "guide":
         return html.escape(f"the guide, “{card.section_title}”")
-    return to_html(card.source)
+    return render.html(card.source)
 
 
 def media_name(path: Path) -> str:
@@ -186,20 +186,33 @@ def media_name(path: Path) -> str:
     return f"cvcards-{digest}{path.suffix.lower()}"
 
 
-def _fields(card: Card, media_names: Mapping[str, str]) -> tuple[str, list[str]]:
-    context = to_html(card.context) if card.context else ""
+def _fields(
+    card: Card, media_names: Mapping[str, str], render: HtmlCache
+) -> tuple[str, list[str]]:
+    context = render.html(card.context) if card.context else ""
     diagram = _diagram_html(card.diagrams) + "".join(
         f'<img src="{media_names[path]}" alt="">' for path in card.media
     )
-    common = [context, diagram, html.escape(card.section_title), _source(card),
-              html.escape(card.anki_key), ""]  # fmt: skip
+    common = [
+        context,
+        diagram,
+        html.escape(card.section_title),
+        _source(card, render),
+        html.escape(card.anki_key),
+        "",
+    ]
     if card.kind is CardKind.CLOZE:
-        return "cloze", [to_html(card.cloze_text, keep_cloze=True), *common]
+        return "cloze", [render.html(card.cloze_text, keep_cloze=True), *common]
     if card.kind is CardKind.PROMPT:
-        return "prompt", [to_html(card.front), to_html(card.back), *common]
+        return "prompt", [render.html(card.front), render.html(card.back), *common]
     front_diagram = _diagram_html(card.front_diagrams)
-    return "basic", [to_html(card.front), to_html(card.back), context, front_diagram,
-                     *common[1:]]  # fmt: skip
+    return "basic", [
+        render.html(card.front),
+        render.html(card.back),
+        context,
+        front_diagram,
+        *common[1:],
+    ]
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:
@@ -210,7 +223,11 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def write_package(
-    deck: CompiledDeck, output: Path, diagram_files: Mapping[str, Path]
+    deck: CompiledDeck,
+    output: Path,
+    diagram_files: Mapping[str, Path],
+    *,
+    render: HtmlCache | None = None,
 ) -> ExportReport:
     """Write the deck to ``output`` atomically.
 
@@ -218,12 +235,15 @@ def write_package(
         deck: The compiled deck.
         output: Where the .apkg goes; replaced only once fully written.
         diagram_files: Rendered file of each diagram, by file name.
+        render: HTML cache to render through; a rebuild that passes the cache
+            of the previous build renders only the text that changed.
 
     Returns:
         Counts and the package's SHA-256.
     """
     import genanki
 
+    render = render if render is not None else HtmlCache()
     models = _models()
     decks: dict[str, Any] = {}
     media: dict[str, Path] = {}
@@ -242,7 +262,7 @@ def write_package(
         for diagram in (*card.diagrams, *card.front_diagrams):
             media[diagram.filename] = diagram_files[diagram.filename]
 
-        model_name, fields = _fields(card, media_names)
+        model_name, fields = _fields(card, media_names, render)
         guid = genanki.guid_for("cvcards", card.anki_key)
         note = genanki.Note(
             model=models[model_name],

@@ -27,8 +27,6 @@ NEAR_DUPLICATE = 0.92
 _BULLET = re.compile(r"^\s*[-*+]\s+\S", re.MULTILINE)
 _FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
 _MARKUP = re.compile(r"\*\*|__|`")
-# Normalised fronts hold only these characters (see _normal_front).
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
 
 
 def answer_text(card: Card) -> str:
@@ -172,14 +170,14 @@ def _duplicate_fronts(cards: Sequence[Card], decks_dir: Path) -> list[Problem]:
 
 
 def _character_counts(fronts: Sequence[str]) -> Any:
-    """Count each of the characters a normalised front can hold, per front."""
+    """Count each byte value in each (ASCII, normalised) front, one row a front."""
     import numpy as np
 
-    alphabet = {char: column for column, char in enumerate(_ALPHABET)}
-    counts = np.zeros((len(fronts), len(_ALPHABET)), dtype=np.int32)
+    counts = np.zeros((len(fronts), 128), dtype=np.int32)
     for row, front in enumerate(fronts):
-        for char in front:
-            counts[row, alphabet[char]] += 1
+        counts[row] = np.bincount(
+            np.frombuffer(front.encode("ascii"), dtype=np.uint8), minlength=128
+        )
     return counts
 
 

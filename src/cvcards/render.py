@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
@@ -135,3 +137,41 @@ def unsafe_html(markdown_text: str) -> list[str]:
     scanner.feed(to_html(markdown_text))
     scanner.close()
     return scanner.issues
+
+
+def render_key() -> str:
+    """Identify this renderer: its code and the versions of what it calls."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{version('markdown')} {version('pygments')}".encode())
+    return digest.hexdigest()[:16]
+
+
+class HtmlCache:
+    """Rendered HTML remembered by source text, so a rebuild renders only edits.
+
+    Args:
+        known: HTML from earlier builds, keyed as :meth:`key` makes keys.
+    """
+
+    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+        self.known = dict(known or {})
+        self.used: dict[str, str] = {}
+        self.renderer = render_key()
+
+    def key(self, text: str, keep_cloze: bool) -> str:
+        import hashlib
+
+        source = f"{self.renderer}\0{int(keep_cloze)}\0{text}"
+        return hashlib.sha256(source.encode()).hexdigest()[:24]
+
+    def html(self, text: str, *, keep_cloze: bool = False) -> str:
+        """Return ``to_html(text)``, rendering only text not seen before."""
+        key = self.key(text, keep_cloze)
+        rendered = self.used.get(key) or self.known.get(key)
+        if rendered is None:
+            rendered = to_html(text, keep_cloze=keep_cloze)
+        self.used[key] = rendered
+        return rendered

@@ -65,12 +65,28 @@ def _manifest_path() -> Path:
     return cache_dir() / "builds.json"
 
 
-def _read_manifest() -> dict[str, Any]:
+def _html_cache_path() -> Path:
+    from cvcards.paths import cache_dir
+
+    return cache_dir() / "html-cache.json"
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    # A missing or damaged cache only costs time, never a wrong build.
     try:
-        data = json.loads(_manifest_path().read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    from cvcards.compiler import write_atomically
+
+    try:
+        write_atomically(path, json.dumps(data, indent=1, sort_keys=True).encode())
+    except OSError:
+        pass  # A read-only cache directory costs a full build next time.
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -173,7 +189,7 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     fingerprint = hashlib.sha256(
         (source_fingerprint(decks_dir) + _code_version()).encode()
     ).hexdigest()
-    manifest = _read_manifest()
+    manifest = _read_json(_manifest_path())
     previous = manifest.get(key)
     if (
         not force
@@ -196,7 +212,10 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     for warning in lint(deck):
         click.echo(str(warning), err=True)
 
-    report = write_package(deck, output, _diagram_files(deck, jobs))
+    from cvcards.render import HtmlCache
+
+    render = HtmlCache(_read_json(_html_cache_path()))
+    report = write_package(deck, output, _diagram_files(deck, jobs), render=render)
     # Identities are committed to the lock only once the package exists.
     save_lock(deck)
     click.echo(
@@ -225,12 +244,9 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
         "sha256": report.sha256,
         "summary": summary,
     }
-    try:
-        from cvcards.compiler import write_atomically
-
-        write_atomically(_manifest_path(), json.dumps(manifest, indent=1).encode())
-    except OSError:
-        pass  # The cache only saves time; a read-only cache costs a full build.
+    _write_cache(_manifest_path(), manifest)
+    # Only this build's entries are kept, so the cache never outgrows the deck.
+    _write_cache(_html_cache_path(), render.used)
 
 
 @click.command()
