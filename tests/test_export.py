@@ -280,3 +280,23 @@ def test_media_travel_under_content_hash_names(starter: Path, tmp_path: Path) ->
         names = set(json.loads(archive.read("media")).values())
     digest = hashlib.sha256(image.read_bytes()).hexdigest()[:20]
     assert f"cvcards-{digest}.png" in names
+
+
+def test_a_rebuild_renders_only_the_edited_text(starter: Path, tmp_path: Path) -> None:
+    from cvcards.render import HtmlCache
+
+    first = HtmlCache()
+    deck = compile_decks(starter, now=FIRST_BUILD)
+    files = diagram_files(deck, tmp_path / "diagrams")
+    write_package(deck, tmp_path / "a.apkg", files, render=first)
+    edit(starter / "detection.yaml", NOTE_TEXT, "Duplicate boxes of one object.")
+    second = HtmlCache(first.used)
+    fresh = HtmlCache()
+
+    deck = compile_decks(starter, now=LATER)
+    write_package(deck, tmp_path / "b.apkg", files, render=second)
+    write_package(deck, tmp_path / "c.apkg", files, render=fresh)
+
+    assert first.rendered > 20
+    assert second.rendered == 1
+    assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()

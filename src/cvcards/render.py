@@ -160,6 +160,7 @@ class HtmlCache:
         self.known = dict(known or {})
         self.used: dict[str, str] = {}
         self.renderer = render_key()
+        self.rendered = 0
 
     def key(self, text: str, keep_cloze: bool) -> str:
         import hashlib
@@ -173,5 +174,6 @@ class HtmlCache:
         rendered = self.used.get(key) or self.known.get(key)
         if rendered is None:
             rendered = to_html(text, keep_cloze=keep_cloze)
+            self.rendered += 1
         self.used[key] = rendered
         return rendered
