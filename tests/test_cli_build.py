@@ -38,7 +38,8 @@ def test_build_writes_the_package_to_the_path_it_prints(starter: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert f"Deck sources: {starter} (from --decks)" in result.stdout
-    assert "Wrote out/deck.apkg (11 notes, 12 cards, 1 media files)" in result.stdout
+    written = Path("out/deck.apkg").resolve()
+    assert f"Wrote {written} (11 notes, 12 cards, 1 media files)" in result.stdout
     assert Path("out/deck.apkg").is_file()
     assert "Detection and segmentation" in result.stdout
     assert "Changes since the last build: 11 new, 0 edited" in result.stdout
@@ -51,7 +52,7 @@ def test_second_build_without_changes_reuses_the_package(starter: Path) -> None:
     second = run_cli("build", "--decks", str(starter), "-o", "deck.apkg")
 
     assert first.returncode == second.returncode == 0
-    assert "Up to date: deck.apkg" in second.stdout
+    assert f"Up to date: {Path('deck.apkg').resolve()}" in second.stdout
     assert Path("deck.apkg").read_bytes() == before
 
 

@@ -197,7 +197,9 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
         and previous.get("fingerprint") == fingerprint
         and previous.get("sha256") == _file_sha256(output)
     ):
-        click.echo(f"Up to date: {output} (nothing changed since the last build)")
+        click.echo(
+            f"Up to date: {output.resolve()} (nothing changed since the last build)"
+        )
         _print_summary(previous["summary"])
         return
 
@@ -219,7 +221,7 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     # Identities are committed to the lock only once the package exists.
     save_lock(deck)
     click.echo(
-        f"Wrote {output} ({report.notes} notes, {report.cards} cards, "
+        f"Wrote {output.resolve()} ({report.notes} notes, {report.cards} cards, "
         f"{report.media} media files)"
     )
     changes = [
