@@ -18,7 +18,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -239,21 +239,30 @@ class ReviewSession:
         """Show one card until it is rated, or undo or quit is asked for."""
         shown_at = self.clock()
         self._draw(card, counts, revealed=False)
-        while True:
-            key = self.keys.read_key()
-            if key in ("", "q", "\x03", "\x04"):
-                return "quit"
-            if key == "u" and self._history:
-                return "undo"
-            if key == "u":
-                self.console.print("[dim]Nothing to undo yet.[/dim]")
-            elif key in REVEAL_KEYS:
-                break
-            else:
-                self._side_key(key, card)
+        key = self._wait_for(card, REVEAL_KEYS)
+        if key in ("quit", "undo"):
+            return key
 
         previews = self.scheduler.preview(card.state, shown_at, seed=card.identity)
         self._draw(card, counts, revealed=True, previews=previews)
+        key = self._wait_for(card, RATING_KEYS)
+        if key in ("quit", "undo"):
+            return key
+        rated_at = self.clock()
+        review_id = self.collection.record(
+            card.id,
+            RATING_KEYS[key],
+            when=rated_at,
+            duration_ms=to_ms(rated_at) - to_ms(shown_at),
+            session=self.session_id,
+            scheduler=self.scheduler,
+            scheduler_id=self._scheduler_id,
+        )
+        self._history.append((review_id, card.id))
+        return "rated"
+
+    def _wait_for(self, card: CardView, wanted: Container[str]) -> str:
+        """Read keys until one in ``wanted``, "quit" or "undo"; serve d and e."""
         while True:
             key = self.keys.read_key()
             if key in ("", "q", "\x03", "\x04"):
@@ -262,19 +271,8 @@ class ReviewSession:
                 return "undo"
             if key == "u":
                 self.console.print("[dim]Nothing to undo yet.[/dim]")
-            elif key in RATING_KEYS:
-                rated_at = self.clock()
-                review_id = self.collection.record(
-                    card.id,
-                    RATING_KEYS[key],
-                    when=rated_at,
-                    duration_ms=to_ms(rated_at) - to_ms(shown_at),
-                    session=self.session_id,
-                    scheduler=self.scheduler,
-                    scheduler_id=self._scheduler_id,
-                )
-                self._history.append((review_id, card.id))
-                return "rated"
+            elif key in wanted:
+                return key
             else:
                 self._side_key(key, card)
 
