@@ -300,3 +300,60 @@ def test_a_rebuild_renders_only_the_edited_text(starter: Path, tmp_path: Path) -
     assert first.rendered > 20
     assert second.rendered == 1
     assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()
+
+
+def test_note_types_keep_their_fields_and_templates(
+    starter: Path, tmp_path: Path, collection: Any
+) -> None:
+    # Anki refuses updates to notes whose note type changed shape, so these
+    # names are a promise to every learner who imported an earlier build.
+    package = tmp_path / "deck.apkg"
+    build(starter, package, FIRST_BUILD, tmp_path / "diagrams")
+    import_package(collection, package)
+
+    shapes = {
+        model["id"]: (
+            model["name"],
+            [field["name"] for field in model["flds"]],
+            [template["name"] for template in model["tmpls"]],
+        )
+        for model in collection.models.all()
+        if model["name"].startswith("cvcards")
+    }
+
+    assert shapes == {
+        BASIC_MODEL_ID: (
+            "cvcards basic",
+            [
+                "Front",
+                "Back",
+                "Context",
+                "FrontDiagram",
+                "Diagram",
+                "Section",
+                "Source",
+                "Identity",
+                "Extra",
+            ],
+            ["Card"],
+        ),
+        CLOZE_MODEL_ID: (
+            "cvcards cloze",
+            ["Text", "Context", "Diagram", "Section", "Source", "Identity", "Extra"],
+            ["Cloze"],
+        ),
+        PROMPT_MODEL_ID: (
+            "cvcards interview prompt",
+            [
+                "Question",
+                "Answer",
+                "Context",
+                "Diagram",
+                "Section",
+                "Source",
+                "Identity",
+                "Extra",
+            ],
+            ["Prompt"],
+        ),
+    }

@@ -116,54 +116,57 @@ def _models() -> dict[str, Any]:
     import genanki
 
     css = CSS + pygments_css()
-    basic = genanki.Model(
-        BASIC_MODEL_ID,
-        "cvcards basic",
-        fields=[{"name": name} for name in BASIC_FIELDS],
-        templates=[
-            {
-                "name": "Card",
-                "qfmt": HEADER + '<div class="cv-front">{{Front}}</div>\n'
-                '{{#FrontDiagram}}<div class="cv-diagram">{{FrontDiagram}}</div>'
-                "{{/FrontDiagram}}",
-                "afmt": '{{FrontSide}}\n<hr id="answer">\n'
-                '<div class="cv-back">{{Back}}</div>\n' + FOOTER,
-            }
-        ],
-        css=css,
-    )
-    cloze = genanki.Model(
-        CLOZE_MODEL_ID,
-        "cvcards cloze",
-        fields=[{"name": name} for name in CLOZE_FIELDS],
-        templates=[
-            {
-                "name": "Cloze",
-                "qfmt": HEADER + '<div class="cv-front">{{cloze:Text}}</div>',
-                "afmt": HEADER
-                + '<div class="cv-front">{{cloze:Text}}</div>\n'
-                + FOOTER,
-            }
-        ],
-        css=css,
-        model_type=genanki.Model.CLOZE,
-    )
-    prompt = genanki.Model(
-        PROMPT_MODEL_ID,
-        "cvcards interview prompt",
-        fields=[{"name": name} for name in PROMPT_FIELDS],
-        templates=[
-            {
-                "name": "Prompt",
-                "qfmt": HEADER + '<div class="cv-front"><i>Answer as in an interview:'
-                "</i><br>{{Question}}</div>",
-                "afmt": '{{FrontSide}}\n<hr id="answer">\n'
-                '<div class="cv-answer">{{Answer}}</div>\n' + FOOTER,
-            }
-        ],
-        css=css,
-    )
-    return {"basic": basic, "cloze": cloze, "prompt": prompt}
+
+    def model(
+        model_id: int,
+        name: str,
+        fields: list[str],
+        template: str,
+        question: str,
+        answer: str,
+        model_type: int = genanki.Model.FRONT_BACK,
+    ) -> Any:
+        return genanki.Model(
+            model_id,
+            name,
+            fields=[{"name": field} for field in fields],
+            templates=[{"name": template, "qfmt": question, "afmt": answer}],
+            css=css,
+            model_type=model_type,
+        )
+
+    reveal = '{{FrontSide}}\n<hr id="answer">\n'
+    cloze_text = '<div class="cv-front">{{cloze:Text}}</div>'
+    return {
+        "basic": model(
+            BASIC_MODEL_ID,
+            "cvcards basic",
+            BASIC_FIELDS,
+            "Card",
+            HEADER + '<div class="cv-front">{{Front}}</div>\n'
+            '{{#FrontDiagram}}<div class="cv-diagram">{{FrontDiagram}}</div>'
+            "{{/FrontDiagram}}",
+            reveal + '<div class="cv-back">{{Back}}</div>\n' + FOOTER,
+        ),
+        "cloze": model(
+            CLOZE_MODEL_ID,
+            "cvcards cloze",
+            CLOZE_FIELDS,
+            "Cloze",
+            HEADER + cloze_text,
+            HEADER + cloze_text + "\n" + FOOTER,
+            genanki.Model.CLOZE,
+        ),
+        "prompt": model(
+            PROMPT_MODEL_ID,
+            "cvcards interview prompt",
+            PROMPT_FIELDS,
+            "Prompt",
+            HEADER + '<div class="cv-front"><i>Answer as in an interview:</i><br>'
+            "{{Question}}</div>",
+            reveal + '<div class="cv-answer">{{Answer}}</div>\n' + FOOTER,
+        ),
+    }
 
 
 def _diagram_html(diagrams: tuple[Diagram, ...]) -> str:
