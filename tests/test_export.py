@@ -357,3 +357,63 @@ def test_note_types_keep_their_fields_and_templates(
             ["Prompt"],
         ),
     }
+
+
+def test_reorder_and_move_to_another_file_change_no_note_in_anki(
+    starter: Path, tmp_path: Path, collection: Any
+) -> None:
+    build(starter, tmp_path / "a.apkg", FIRST_BUILD, tmp_path / "diagrams")
+    import_package(collection, tmp_path / "a.apkg")
+    before = {nid: collection.get_note(nid).guid for nid in collection.find_notes("")}
+    # Move the whole note into another file, with its cards in reverse order.
+    source = starter / "detection.yaml"
+    text = source.read_text()
+    head, cards = text.split("    cards:\n")
+    items = ["      - " + item for item in re.split(r"(?m)^      - ", cards)[1:]]
+    source.unlink()
+    (starter / "moved.yaml").write_text(head + "    cards:\n" + "".join(items[::-1]))
+
+    build(starter, tmp_path / "b.apkg", LATER, tmp_path / "diagrams")
+    counts = import_package(collection, tmp_path / "b.apkg")
+
+    assert counts["new"] == counts["conflicting"] == 0
+    assert {
+        nid: collection.get_note(nid).guid for nid in collection.find_notes("")
+    } == (before)
+
+
+def test_deleted_card_leaves_the_other_notes_alone_in_anki(
+    starter: Path, tmp_path: Path, collection: Any
+) -> None:
+    build(starter, tmp_path / "a.apkg", FIRST_BUILD, tmp_path / "diagrams")
+    import_package(collection, tmp_path / "a.apkg")
+    edit(
+        starter / "detection.yaml",
+        "      - front: What does NMS remove from a detector's output?\n"
+        "        back: Duplicate boxes of the same object.\n"
+        "        diagram: overlap\n",
+        "",
+    )
+
+    deck = build(starter, tmp_path / "b.apkg", LATER, tmp_path / "diagrams")
+    counts = import_package(collection, tmp_path / "b.apkg")
+
+    assert len(deck.retired) == 1
+    assert counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+
+
+def test_identical_text_in_two_notes_makes_two_anki_notes(
+    starter: Path, tmp_path: Path, collection: Any
+) -> None:
+    path = starter / "detection.yaml"
+    text = path.read_text()
+    note = text[text.index("  - id: nms-basics") :]
+    path.write_text(text + note.replace("id: nms-basics", "id: nms-copy"))
+
+    build(starter, tmp_path / "a.apkg", FIRST_BUILD, tmp_path / "diagrams")
+    counts = import_package(collection, tmp_path / "a.apkg")
+
+    assert counts["new"] == 22
+    notes = [collection.get_note(nid) for nid in collection.find_notes("")]
+    twins = [n for n in notes if "Back" in n.keys() and n["Back"] == NOTE_TEXT]
+    assert len(twins) == 2 and twins[0].guid != twins[1].guid
