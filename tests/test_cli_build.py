@@ -303,3 +303,97 @@ def test_inside_the_repository_the_working_copy_is_used() -> None:
     assert f"Deck sources: {repo / 'decks'} (the repository's working copy)" in (
         result.stdout
     )
+
+
+MORE_BAD_INPUTS = [
+    pytest.param(
+        GOOD_NOTE.replace("    topic: IoU\n", "    topic: IoU\n    topic: Boxes\n"),
+        "bad.yaml:7:",
+        "key 'topic' appears twice in the same mapping; keep one",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        GOOD_NOTE.replace(
+            "        back: Intersection area by union area.\n",
+            "        back: Intersection area by union area.\n        id: same\n"
+            "      - front: Why?\n        back: Because.\n        id: same\n",
+        ),
+        "bad.yaml:14:",
+        "card id 'same' is used twice in note 'good'",
+        id="duplicate-card-id",
+    ),
+    pytest.param(
+        GOOD_NOTE.replace(
+            "back: Intersection area by union area.",
+            "back: Intersection area by union area.\n        media: missing.png",
+        ),
+        "bad.yaml:11:",
+        "media file 'missing.png' not found; check the path",
+        id="missing-media",
+    ),
+    pytest.param(
+        GOOD_NOTE.replace("back: Intersection area by union area.", "back: 0.5"),
+        "bad.yaml:10:",
+        "must be text, but YAML read 0.5 as a number or a date; put the value in "
+        "quotes",
+        id="number-for-text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("notes", "where", "message"), MORE_BAD_INPUTS)
+def test_check_reports_more_bad_input(
+    tmp_path: Path, notes: str, where: str, message: str
+) -> None:
+    decks = tmp_path / "decks"
+    write_deck(decks, "bad.yaml", notes)
+
+    result = run_cli("check", "--decks", str(decks))
+
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if message in line]
+    assert lines and lines[0].startswith(f"{decks / where}"), result.stderr
+
+
+def test_sections_split_over_files_must_share_a_title(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    write_deck(decks, "a.yaml", GOOD_NOTE)
+    (decks / "b.yaml").write_text(
+        "section: metrics\ntitle: Evaluation\norder: 1\nnotes:\n"
+        + GOOD_NOTE.replace("id: good", "id: other")
+    )
+
+    result = run_cli("check", "--decks", str(decks))
+
+    assert result.returncode == 1
+    assert (
+        f"{decks / 'b.yaml'}:2:8: section 'metrics' is titled 'Metrics' in "
+        f"{decks / 'a.yaml'}; use the same title in every file of a section"
+    ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "no such directory; pass --decks with the folder"),
+        ("empty", "no .yaml deck files here; pass --decks with the folder"),
+        ("bad-lock", "not a valid cvcards lock file"),
+    ],
+    ids=["missing-folder", "empty-folder", "damaged-lock"],
+)
+def test_unusable_decks_folder_is_explained(
+    tmp_path: Path, setup: str, message: str
+) -> None:
+    decks = tmp_path / "decks"
+    if setup != "missing":
+        decks.mkdir()
+    if setup == "bad-lock":
+        write_deck(decks, "a.yaml", GOOD_NOTE)
+        (decks / "cvcards.lock.json").write_text("{not json")
+
+    result = run_cli("build", "--decks", str(decks), "-o", "deck.apkg")
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not Path("deck.apkg").exists()
