@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -84,13 +85,13 @@ GOLDEN = [
     pytest.param(
         [3, 3, 3, 3, 3, 3],
         True,
-        ["10m", "2d", "12d", "50d", "167d", "516d"],
+        ["10m", "2d", "11d", "49d", "166d", "519d"],
         id="good-always-fuzzed",
     ),
     pytest.param(
         [4, 3, 3, 1, 3, 3],
         True,
-        ["10d", "42d", "156d", "10m", "4d", "13d"],
+        ["6d", "33d", "123d", "10m", "5d", "13d"],
         id="easy-then-lapse-fuzzed",
     ),
 ]
@@ -200,6 +201,52 @@ def test_preview_gives_each_rating_its_interval() -> None:
     }
     for rating, interval in previews.items():
         assert scheduler.review(state, rating, when, seed="x").due - when == interval
+
+
+def test_rating_gives_the_interval_its_button_showed() -> None:
+    scheduler = Scheduler(ReviewConfig(fuzz=True))
+    state = None
+    when = T0
+    for rating in (3, 3, 3):
+        state = scheduler.review(state, rating, when, seed="x")
+        when = state.due
+
+    for pause in range(0, 120, 7):
+        shown = when + timedelta(seconds=pause)
+        previews = scheduler.preview(state, shown, seed="x")
+        rated = shown + timedelta(seconds=6)
+
+        given = {
+            r: scheduler.review(state, r, rated, seed="x").due - rated for r in previews
+        }
+        assert given == previews
+
+
+def test_reviews_logged_under_the_first_fuzz_rule_replay_under_it() -> None:
+    current = Scheduler(ReviewConfig(fuzz=True))
+    described = json.loads(current.params_json())
+    described["fuzz_version"] = 1
+    first = Scheduler.from_params_json(json.dumps(described))
+    state = None
+    when = T0
+    for rating in (3, 3, 3):
+        state = current.review(state, rating, when, seed="x")
+        when = state.due
+
+    # The first rule drew the fuzz from the review time, the current one does not.
+    old = {
+        first.review(state, 3, when + timedelta(seconds=s), seed="x").due - when
+        for s in range(0, 40, 3)
+    }
+    new = {
+        current.review(state, 3, when + timedelta(seconds=s), seed="x").due - when
+        for s in range(0, 40, 3)
+    }
+    assert json.loads(first.params_json())["fuzz_version"] == 1
+    assert len({i.days for i in old}) > 1
+    assert len({i.days for i in new}) == 1
+    with pytest.raises(ValueError, match="fuzz_version must be 1 or 2"):
+        Scheduler(fuzz_version=3)
 
 
 def test_new_card_states_follow_the_learning_steps() -> None:

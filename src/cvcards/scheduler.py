@@ -6,7 +6,8 @@ a :class:`CardState` (``None`` for a card never reviewed, since FSRS has no
 "new" state), integer ratings 1-4, and UTC datetimes.
 
 Fuzz (the small random spread of review intervals) is applied here rather than
-by py-fsrs, from a generator seeded by the card and the review time, so that
+by py-fsrs, from a generator seeded by the card and its previous review, so
+that the interval a rating button shows is the one the rating gives, and that
 replaying a card's review log gives back exactly the stored state.
 
 The learner's *day* runs from one rollover hour (4 am local time by default) to
@@ -40,8 +41,11 @@ AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 
 # Bumped whenever the way intervals are fuzzed changes, so that logged reviews
-# name the exact rule that produced their due time.
-FUZZ_VERSION = 1
+# name the exact rule that produced their due time. Version 1 seeded the fuzz
+# with the review time, so a button shown a few seconds before the rating could
+# promise another interval than the one given; version 2 seeds it with the
+# card's previous review. Reviews logged under version 1 replay under it.
+FUZZ_VERSION = 2
 
 _STEP_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _STEP_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -289,16 +293,22 @@ def fuzz_range(days: int, maximum: int) -> tuple[int, int]:
 class Scheduler:
     """Schedule reviews with FSRS-6 under one set of settings."""
 
-    def __init__(self, config: ReviewConfig | None = None) -> None:
+    def __init__(
+        self, config: ReviewConfig | None = None, *, fuzz_version: int = FUZZ_VERSION
+    ) -> None:
         """Build the FSRS scheduler (imports py-fsrs on first use).
 
         Args:
             config: The settings; the defaults when None.
+            fuzz_version: The fuzz rule; older ones only to replay old reviews.
         """
         import fsrs
         from fsrs.scheduler import DEFAULT_PARAMETERS
 
+        if fuzz_version not in (1, 2):
+            raise ValueError(f"fuzz_version must be 1 or 2, got {fuzz_version!r}")
         self.config = config or ReviewConfig()
+        self.fuzz_version = fuzz_version
         self._fsrs = fsrs
         # Fuzz is applied by _fuzz with a seeded generator, never by py-fsrs,
         # whose fuzz draws from the process-wide random generator.
@@ -319,7 +329,7 @@ class Scheduler:
         """
         described = dict(self._scheduler.to_dict())
         described["enable_fuzzing"] = self.config.fuzz
-        described["fuzz_version"] = FUZZ_VERSION
+        described["fuzz_version"] = self.fuzz_version
         return json.dumps(described, sort_keys=True)
 
     @classmethod
@@ -338,7 +348,7 @@ class Scheduler:
             fuzz=described["enable_fuzzing"],
             parameters=tuple(described["parameters"]),
         )
-        return cls(config)
+        return cls(config, fuzz_version=described["fuzz_version"])
 
     def review(
         self, before: CardState | None, rating: int, when: datetime, *, seed: str
@@ -350,9 +360,9 @@ class Scheduler:
             rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
             when: Time of the review, timezone-aware; it is rounded to the
                 millisecond, the precision of the collection.
-            seed: Stable text naming the card (its identity); with ``when``
-                it seeds the fuzz, so the same review always gets the same
-                interval.
+            seed: Stable text naming the card (its identity); with the time
+                of the card's previous review it seeds the fuzz, so a rating
+                gives the same interval whenever in the sitting it is given.
 
         Raises:
             ValueError: For a rating outside 1-4 or a naive datetime.
@@ -366,7 +376,12 @@ class Scheduler:
 
         due = after.due
         if self.config.fuzz and after.state == self._fsrs.State.Review:
-            due = when + timedelta(days=self._fuzz((due - when).days, seed, when))
+            if self.fuzz_version == 1:
+                key = f"{seed}|{to_ms(when)}"
+            else:
+                previous = "new" if before is None else to_ms(before.last_review)
+                key = f"{seed}|{previous}"
+            due = when + timedelta(days=self._fuzz((due - when).days, key))
 
         assert after.stability is not None and after.difficulty is not None
         return CardState(
@@ -407,11 +422,11 @@ class Scheduler:
             last_review=_utc(state.last_review),
         )
 
-    def _fuzz(self, days: int, seed: str, when: datetime) -> int:
+    def _fuzz(self, days: int, key: str) -> int:
         low, high = fuzz_range(days, self.config.maximum_interval)
         if low == high:
             return days
-        digest = hashlib.sha256(f"{seed}|{to_ms(when)}".encode()).digest()
+        digest = hashlib.sha256(key.encode()).digest()
         return random.Random(digest).randint(low, high)
 
 
