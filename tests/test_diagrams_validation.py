@@ -155,15 +155,40 @@ def test_box_checks(value: object, expected: list[str]) -> None:
             "not in increasing order",
         ),
         (Items(Integer(1, 7), 2, 6, consecutive=True), [2, 4], "skip a value"),
+        (
+            Items(Integer(1, 7), 2, 6, increasing=True, consecutive=True),
+            [5, 4],
+            "not in increasing order",
+        ),
         (Items(Integer(1, 7)), 3, "is not a list"),
     ],
-    ids=["repeated", "empty", "too-long", "bad-item", "unsorted", "gap", "not-a-list"],
+    ids=[
+        "repeated",
+        "empty",
+        "too-long",
+        "bad-item",
+        "unsorted",
+        "gap",
+        "unsorted-but-without-a-gap",
+        "not-a-list",
+    ],
 )
 def test_list_checks(kind: Items, value: object, fragment: str) -> None:
     problems = kind.check("t", value)
 
     assert len(problems) == 1
     assert fragment in problems[0]
+
+
+def test_an_unsorted_list_with_a_gap_gets_both_problems() -> None:
+    kind = Items(Integer(1, 7), 2, 6, increasing=True, consecutive=True)
+
+    problems = kind.check("levels", [5, 2])
+
+    assert [p.split("; ")[0] for p in problems] == [
+        "levels: the items are not in increasing order",
+        "levels: the items skip a value",
+    ]
 
 
 def test_normalise_makes_equal_values_equal() -> None:

@@ -225,7 +225,9 @@ class Items(ParamType):
             problems.append(f"{name}: an item is repeated; list each value once")
         if self.increasing and items != sorted(items):  # type: ignore[type-var]
             problems.append(f"{name}: the items are not in increasing order; sort them")
-        steps = zip(items, items[1:], strict=False)
+        # Gaps are judged in sorted order: [5, 4] is unsorted but skips nothing.
+        ordered = sorted(items) if self.consecutive else items  # type: ignore[type-var]
+        steps = zip(ordered, ordered[1:], strict=False)
         if self.consecutive and any(b != a + 1 for a, b in steps):  # type: ignore[operator]
             problems.append(
                 f"{name}: the items skip a value; list consecutive values such as "
