@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -383,6 +387,45 @@ def test_learner_day_offset() -> None:
     tomorrow = learner_day(T0, rollover_hour=4, tz=UTC, offset=1)
 
     assert tomorrow.start == today.end
+
+
+_OFFSETS = (
+    "from datetime import UTC, datetime;"
+    " from cvcards.scheduler import local_timezone;"
+    " zone = local_timezone();"
+    " print([str(datetime(2026, m, 15, 12, tzinfo=UTC).astimezone(zone).utcoffset())"
+    " for m in (1, 7)])"
+)
+PARIS_FILE = next(
+    Path(root) / "Europe" / "Paris"
+    for root in zoneinfo.TZPATH
+    if (Path(root) / "Europe" / "Paris").is_file()
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "offsets"),
+    [
+        pytest.param("Europe/Paris", "['1:00:00', '2:00:00']", id="zone-name"),
+        pytest.param(":Europe/Paris", "['1:00:00', '2:00:00']", id="colon-name"),
+        pytest.param(str(PARIS_FILE), "['1:00:00', '2:00:00']", id="zone-file"),
+        pytest.param("JST-9", "['9:00:00', '9:00:00']", id="posix-rule"),
+        pytest.param("UTC", "['0:00:00', '0:00:00']", id="utc"),
+    ],
+)
+def test_local_timezone_follows_tz_like_the_c_library(
+    setting: str, offsets: str
+) -> None:
+    # A child process, so that the C library reads TZ afresh.
+    result = subprocess.run(
+        [sys.executable, "-c", _OFFSETS],
+        env={**os.environ, "TZ": setting},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == offsets
 
 
 def test_build_config_layers_and_defaults() -> None:

@@ -497,22 +497,31 @@ def learner_day(
 def local_timezone() -> tzinfo:
     """Return the machine's time zone, with its daylight saving rules if known.
 
-    ``TZ`` wins; else the zone ``/etc/localtime`` links to; else the current
-    fixed offset.
+    ``TZ`` wins, as it does for the C library: a zone name, or a path to a
+    zone file; a rule the zone database does not name (``JST-9``) gives the
+    current fixed offset, which the C library has read from it. Without
+    ``TZ``, the zone of ``/etc/localtime``; else the current fixed offset.
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    names = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = os.readlink("/etc/localtime")
-        names.append(target.split("zoneinfo/", 1)[-1])
-    except OSError:
-        pass
+    setting = os.environ.get("TZ")
+    if setting is not None:
+        names = [setting.lstrip(":")]
+    else:
+        names = ["/etc/localtime"]
+        try:
+            # The link names the zone, which reads better than the file.
+            names.insert(0, os.readlink(names[0]).split("zoneinfo/", 1)[-1])
+        except OSError:
+            pass
     for name in names:
-        if name:
-            try:
+        try:
+            if name.startswith("/"):
+                with open(name, "rb") as file:
+                    return ZoneInfo.from_file(file, key=name)
+            if name:
                 return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
     fixed = datetime.now().astimezone().tzinfo
     return fixed if fixed is not None else UTC
