@@ -120,6 +120,30 @@ def test_xywh_round_trip() -> None:
     np.testing.assert_array_equal(xyxy_to_xywh([1, 2, 4, 7]), [[1, 2, 3, 5]])
 
 
+@pytest.mark.parametrize(
+    ("boxes", "fragments"),
+    [
+        pytest.param([5, 5, -2, 3], ["boxes[0]", "width -2"], id="negative-width"),
+        pytest.param(
+            [[0, 0, 1, 1], [5, 5, 2, -3]],
+            ["boxes[1]", "height -3"],
+            id="negative-height",
+        ),
+        pytest.param([0, 0, np.nan, 1], ["boxes[0]", "non-finite"], id="nan"),
+        pytest.param([["a", 0, 1, 1]], ["floats"], id="not-numbers"),
+    ],
+)
+def test_xywh_to_xyxy_rejects_bad_input(boxes: object, fragments: list[str]) -> None:
+    with pytest.raises(ValueError) as caught:
+        xywh_to_xyxy(boxes)  # type: ignore[arg-type]
+
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message
+    # The caller already converts: pointing them at this function would mislead.
+    assert "xywh_to_xyxy" not in message
+
+
 def test_validate_boxes_returns_float_copy() -> None:
     source = np.array([[0, 0, 2, 2]], dtype=np.int32)
 

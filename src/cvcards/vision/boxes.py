@@ -86,12 +86,30 @@ def xywh_to_xyxy(boxes: ArrayLike) -> FloatArray:
     Raises:
         ValueError: Wrong shape, non-finite values or a negative width or height.
     """
-    array = np.array(boxes, dtype=np.float64)
+    try:
+        array = np.array(boxes, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"xywh boxes must be numbers shaped (4,) or (N, 4); "
+            f"could not read them as floats ({exc})"
+        ) from exc
     if array.ndim == 1 and array.shape[0] == 4:
         array = array.reshape(1, 4)
     if array.ndim != 2 or array.shape[1] != 4:
         raise ValueError(
             f"xywh boxes must have shape (4,) or (N, 4), got {array.shape}"
+        )
+
+    # Checked here, not after conversion: the corner check would name the wrong
+    # problem (x2 < x1) and suggest calling this very function.
+    negative = (array[:, 2:] < 0).any(axis=1)
+    if negative.any():
+        index = int(np.argmax(negative))
+        x, y, w, h = array[index].tolist()
+        size = f"width {w:g}" if w < 0 else f"height {h:g}"
+        raise ValueError(
+            f"boxes[{index}] = {[x, y, w, h]} has {size}; (x, y, w, h) boxes need "
+            "w >= 0 and h >= 0 (boxes that are already corners need no conversion)"
         )
 
     corners = array.copy()
