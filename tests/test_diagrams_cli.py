@@ -77,6 +77,19 @@ def test_bad_params_in_a_deck_stop_before_rendering(starter: Path) -> None:
     assert not Path("out").exists()
 
 
+def test_an_unusable_output_directory_is_a_one_line_error(starter: Path) -> None:
+    Path("taken").write_text("a file, not a directory")
+
+    code, out, err = invoke(
+        "resolution_compute", "--decks", str(starter), "--out", "taken/out"
+    )
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith("Error: cannot create taken/out")
+    assert "Traceback" not in err
+
+
 def test_prune_removes_only_unused_renders(starter: Path) -> None:
     out_dir = Path("out")
     out_dir.mkdir()

@@ -70,6 +70,25 @@ def test_invalid_specs_stop_everything_before_drawing(tmp_path: Path) -> None:
     assert not out_dir.exists()
 
 
+def test_an_unusable_output_directory_is_a_diagram_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "figures"
+    blocker.write_text("a file where the directory should be")
+
+    with pytest.raises(DiagramError, match="cannot create .*figures.*; choose"):
+        render(CHEAP, blocker / "out")
+
+
+def test_a_failed_write_is_a_diagram_error(tmp_path: Path) -> None:
+    # A directory squatting on the figure's name makes the final rename fail.
+    out_dir = tmp_path / "out"
+    (out_dir / filename(*CHEAP[0])).mkdir(parents=True)
+
+    with pytest.raises(DiagramError, match="cannot write .*resolution_compute"):
+        render(CHEAP[:1], out_dir, force=True)
+
+    assert [p.name for p in out_dir.iterdir()] == [filename(*CHEAP[0])]
+
+
 def test_same_params_give_identical_bytes(tmp_path: Path) -> None:
     (first,) = render(CHEAP[:1], tmp_path / "a")
     (second,) = render(CHEAP[:1], tmp_path / "b")

@@ -45,7 +45,8 @@ def draw_file(generator: str, params: Mapping[str, Any], path: Path) -> Path:
     This is what worker processes run, so it takes plain, picklable arguments.
 
     Raises:
-        DiagramError: The generator failed; the message names it and its params.
+        DiagramError: The generator failed (the message names it and its
+            params), or the file could not be written.
     """
     from cvcards.diagrams import style
 
@@ -54,6 +55,11 @@ def draw_file(generator: str, params: Mapping[str, Any], path: Path) -> Path:
         with style.context():
             figure = module.draw(params)
             write_atomic(path, lambda target: style.save_svg(figure, target))
+    except OSError as error:
+        raise DiagramError(
+            f"cannot write {path} ({error.strerror or error}); check that the "
+            "directory is writable and has space left"
+        ) from error
     except (ValueError, TypeError, ArithmeticError) as error:
         raise DiagramError(
             f"{generator} with params {canonical_json(params)} failed to draw: "
@@ -121,7 +127,8 @@ def render(
 
     Raises:
         DiagramError: A spec is invalid (all problems are listed before
-            anything is drawn), or a figure failed to draw.
+            anything is drawn), a figure failed to draw, or ``out_dir`` cannot
+            be written.
     """
     planned = plan(specs, out_dir)
 
@@ -131,7 +138,13 @@ def render(
         if (force or not item.cached) and item.path not in todo:
             todo[item.path] = item
     if todo:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DiagramError(
+                f"cannot create {out_dir} ({error.strerror or error}); choose a "
+                "directory you can write to"
+            ) from error
         _draw_all(list(todo.values()), jobs, progress)
 
     return [
