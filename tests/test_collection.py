@@ -152,6 +152,13 @@ def _foreign_sqlite(path: Path) -> None:
     db.close()
 
 
+def _foreign_wal_sqlite(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    db.close()
+
+
 def _text_file(path: Path) -> None:
     path.write_text("shopping list\n" * 500)
 
@@ -164,6 +171,9 @@ def _empty_file(path: Path) -> None:
     ("make", "message"),
     [
         pytest.param(_foreign_sqlite, "is not a cvcards collection", id="other-sqlite"),
+        pytest.param(
+            _foreign_wal_sqlite, "is not a cvcards collection", id="other-sqlite-wal"
+        ),
         pytest.param(_text_file, "not an SQLite database", id="text-file"),
         pytest.param(_empty_file, "is empty", id="empty-file"),
     ],
@@ -185,6 +195,123 @@ def test_foreign_file_is_reported_and_left_untouched(
     assert "left untouched" in str(caught.value)
     assert _digest(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def test_folder_in_place_of_the_collection_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "collection.sqlite3"
+    path.mkdir()
+
+    with pytest.raises(CollectionError) as caught:
+        _open(path)
+
+    assert str(caught.value).startswith(
+        f"{path} cannot be read as a cvcards collection (Is a directory)."
+    )
+    assert list(path.iterdir()) == []
+
+
+def test_collection_whose_id_is_still_in_the_log_opens(tmp_path: Path) -> None:
+    # A first session killed before SQLite copied its log into the file.
+    live = tmp_path / "live" / "collection.sqlite3"
+    live.parent.mkdir()
+    with sqlite3.connect(live, isolation_level=None) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA wal_autocheckpoint = 0")
+        Collection(live, db)._migrate(MIGRATIONS, now=T0)
+        path = tmp_path / "collection.sqlite3"
+        for suffix in ("", "-wal"):
+            Path(f"{path}{suffix}").write_bytes(Path(f"{live}{suffix}").read_bytes())
+    db.close()
+    assert int.from_bytes(path.read_bytes()[68:72], "big") == 0
+
+    with _open(path) as col:
+        assert col.migrations() == [m.name for m in MIGRATIONS]
+
+
+KILLED_WHILE_CREATING = textwrap.dedent(
+    """
+    import os, signal, sqlite3, sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from cvcards import collection
+
+    connect = sqlite3.connect
+
+    def connect_with_die(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.create_function("die", 0, lambda: os.kill(os.getpid(), signal.SIGKILL))
+        return db
+
+    sqlite3.connect = connect_with_die
+    dying = collection.Migration("0002_die", ("SELECT die()",))
+    collection.Collection.open(
+        Path(sys.argv[1]), now=datetime.now(UTC),
+        migrations=(*collection.MIGRATIONS, dying),
+    )
+    """
+)
+
+
+def test_killed_while_creating_leaves_no_half_made_collection(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "collection.sqlite3"
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_CREATING, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert killed.returncode == -9, killed.stderr
+    assert not path.exists()
+    with _open(path) as col:
+        assert col.migrations() == [m.name for m in MIGRATIONS]
+
+
+CREATOR = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from cvcards.collection import Collection
+
+    path, go = Path(sys.argv[1]), Path(sys.argv[2])
+    (go.parent / f"ready-{sys.argv[3]}").touch()
+    while not go.exists():
+        time.sleep(0.001)
+    with Collection.open(path, now=datetime.now(UTC)) as col:
+        print(col.migrations())
+    """
+)
+
+
+def test_sessions_started_together_share_one_new_collection(tmp_path: Path) -> None:
+    names = [str(n) for n in range(4)]
+    for attempt in range(3):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        path, go = folder / "collection.sqlite3", folder / "go"
+        creators = [
+            subprocess.Popen(
+                [sys.executable, "-c", CREATOR, str(path), str(go), name],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name in names
+        ]
+        deadline = time.monotonic() + 60
+        while not all((folder / f"ready-{n}").exists() for n in names):
+            assert time.monotonic() < deadline, "creators did not start"
+            time.sleep(0.005)
+        go.touch()
+        outputs = [c.communicate(timeout=60) for c in creators]
+
+        assert [c.returncode for c in creators] == [0] * len(names), outputs
+        assert {out.strip() for out, _ in outputs} == {"['0001_initial']"}
+        assert sorted(p.name for p in folder.iterdir() if p.suffix == ".new") == []
 
 
 def test_corrupted_collection_is_reported_and_left_untouched(tmp_path: Path) -> None:

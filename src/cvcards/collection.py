@@ -10,6 +10,8 @@ Safety comes before speed here:
 
 - A file is inspected read-only before anything writes to it; a foreign or
   corrupted file is reported and left as it was.
+- A new collection is built under a temporary name and linked into place
+  whole, so a crash or a second process never meets a half-made one.
 - Migrations are an ordered list of named steps recorded in the database, and
   a backup copy is taken before any of them runs on an existing file.
 - Every rating is its own ``BEGIN IMMEDIATE`` transaction in WAL mode with
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 
 # "cvcd" in ASCII, written in the SQLite header so a foreign file is recognised.
 APPLICATION_ID = 0x63766364
+SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
 # Files up to this size get a full structural check each time they are opened.
 DEEP_CHECK_LIMIT = 32 * 1024 * 1024
@@ -386,6 +390,13 @@ def _untouched_hint(path: Path) -> str:
     )
 
 
+def _not_a_database(path: Path) -> CollectionError:
+    return CollectionError(
+        f"{path} is not a cvcards collection (not an SQLite database)."
+        f" {_untouched_hint(path)}"
+    )
+
+
 def _translate(path: Path, error: sqlite3.Error) -> CollectionError:
     """Turn an SQLite error into a message that names the file and a fix."""
     text = str(error)
@@ -394,10 +405,7 @@ def _translate(path: Path, error: sqlite3.Error) -> CollectionError:
             f"{path} is locked by another cvcards process; let it finish and try again."
         )
     if "not a database" in text:
-        return CollectionError(
-            f"{path} is not a cvcards collection (not an SQLite database)."
-            f" {_untouched_hint(path)}"
-        )
+        return _not_a_database(path)
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(
         error, sqlite3.IntegrityError | sqlite3.ProgrammingError
     ):
@@ -423,10 +431,31 @@ def inspect(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> list[st
         CollectionError: When the file is foreign, corrupted, empty, or
             written by a newer cvcards; the file is not modified.
     """
-    if path.stat().st_size == 0:
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError as error:
+        raise CollectionError(
+            f"{path} cannot be read as a cvcards collection ({error.strerror})."
+            f" {_untouched_hint(path)}"
+        ) from error
+    if not header:
         raise CollectionError(
             f"{path} is empty, not a cvcards collection. {_untouched_hint(path)}"
         )
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise _not_a_database(path)
+    foreign = CollectionError(
+        f"{path} is not a cvcards collection (an SQLite database of"
+        f" another program). {_untouched_hint(path)}"
+    )
+    # Judged from the header where it can be: SQLite, even read-only, would
+    # leave -wal and -shm files beside another program's WAL database. The
+    # id may still be only in the write-ahead log of a collection whose first
+    # session was killed, so a file with a log is asked through SQLite.
+    header_id = int.from_bytes(header[68:72], "big")
+    if header_id != APPLICATION_ID and not _wal(path).exists():
+        raise foreign
 
     try:
         connection = sqlite3.connect(
@@ -438,10 +467,7 @@ def inspect(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> list[st
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         if application_id != APPLICATION_ID:
-            raise CollectionError(
-                f"{path} is not a cvcards collection (an SQLite database of"
-                f" another program). {_untouched_hint(path)}"
-            )
+            raise foreign
         # A full check reads every page (about 5 ms per MB); on bigger files it
         # runs before migrations only, and damage elsewhere is reported by the
         # first query that meets it, before anything is written.
@@ -471,6 +497,35 @@ def inspect(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> list[st
             " upgrade cvcards to open it."
         )
     return known[len(applied) :]
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(f"{path.name}-wal")
+
+
+def _create(path: Path, migrations: Sequence[Migration], *, now: datetime) -> None:
+    """Make a new collection at ``path``, unless another process makes it first.
+
+    The collection is built under a temporary name and linked into place in one
+    step, so that no process ever finds a half-made file at ``path``: neither
+    one started at the same moment, nor the next one after a crash.
+    """
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        connection = sqlite3.connect(draft, isolation_level=None)
+        try:
+            Collection(draft, connection)._migrate(migrations, now=now)
+        finally:
+            connection.close()
+        try:
+            # A hard link never replaces an existing file, unlike a rename.
+            os.link(draft, path)
+        except FileExistsError:
+            log.debug("%s was created by another process meanwhile", path)
+    except sqlite3.Error as error:
+        raise _translate(path, error) from error
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def check_integrity(path: Path) -> None:
@@ -539,15 +594,14 @@ class Collection:
             CollectionError: For a foreign, corrupted or locked file, which is
                 then left untouched.
         """
-        pending = [m.name for m in migrations]
-        if path.exists():
-            pending = inspect(path, migrations)
-            if pending:
-                check_integrity(path)
-                copy = backup(path, label=f"before-{pending[0]}", now=now)
-                log.debug("backed up %s to %s before migrating", path, copy)
-        else:
+        if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create(path, migrations, now=now)
+        pending = inspect(path, migrations)
+        if pending:
+            check_integrity(path)
+            copy = backup(path, label=f"before-{pending[0]}", now=now)
+            log.debug("backed up %s to %s before migrating", path, copy)
 
         try:
             connection = sqlite3.connect(
