@@ -54,9 +54,17 @@ def test_unknown_generator_is_a_usage_error(starter: Path) -> None:
 
     assert code == 2
     assert out == ""
-    assert "unknown generator 'iuo_overlap'; use one of " in err
-    assert ", ".join(sorted(GENERATORS)) in err.replace("\n", " ")
+    assert "unknown generator 'iuo_overlap'; did you mean 'iou_overlap'? " in err
+    assert "use one of " + ", ".join(sorted(GENERATORS)) in err.replace("\n", " ")
     assert not Path("out").exists()
+
+
+def test_every_unknown_name_is_reported(starter: Path) -> None:
+    code, _, err = invoke("nope", "focal_los", "--decks", str(starter), "--out", "o")
+
+    assert code == 2
+    assert "unknown generator 'nope'; use one of " in err
+    assert "unknown generator 'focal_los'; did you mean 'focal_loss'?" in err
 
 
 def test_bad_params_in_a_deck_stop_before_rendering(starter: Path) -> None:

@@ -22,15 +22,17 @@ def _shown(path: Path) -> str:
 
 
 def _known_names(names: tuple[str, ...]) -> None:
-    from cvcards.diagrams.registry import GENERATORS
+    from cvcards.diagrams.registry import GENERATORS, validate
 
-    unknown = [name for name in names if name not in GENERATORS]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown generator {', '.join(repr(n) for n in unknown)}; "
-            f"use one of {', '.join(sorted(GENERATORS))}",
-            param_hint="NAMES",
-        )
+    # The registry words the message, with a suggestion for a near miss.
+    problems = [
+        problem
+        for name in names
+        if name not in GENERATORS
+        for problem in validate(name, {})
+    ]
+    if problems:
+        raise click.BadParameter("\n".join(problems), param_hint="NAMES")
 
 
 class _Progress:
