@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from cvcards.collection import (
     Filters,
     Migration,
     Queue,
+    SyncReport,
     check_integrity,
 )
 from cvcards.errors import CollectionError
@@ -361,6 +363,35 @@ def test_sync_adds_edits_retires_and_restores(tmp_path: Path) -> None:
     assert after_edit.state == schedule
     assert (third.restored, third.updated) == (1, 1)
     assert col.totals() == {"live": 4, "new": 3, "retired": 0}
+
+
+def test_cards_that_only_moved_are_not_reported_as_edited(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    cards = [make_card("n", i, line=10 * i) for i in range(3)]
+    col = _open(tmp_path / "collection.sqlite3")
+    col.sync(make_deck(cards, decks), now=T0)
+    # A card inserted first moves every other one down in order and lines.
+    inserted = [make_card("m", 9, order=-1, line=1)]
+    moved = [make_card("n", i, order=i + 1, line=10 * i + 8) for i in range(3)]
+    moved[2] = make_card("n", 2, order=3, line=28, front="Edited question?")
+
+    report = col.sync(make_deck(inserted + moved, decks), now=T0)
+
+    assert report == SyncReport(added=1, updated=1)
+    shown = col.card_by_identity(cards[1].identity)
+    assert shown is not None and shown.line == 18
+
+
+def test_sources_are_remembered_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    col = _open(tmp_path / "collection.sqlite3")
+    deck = make_deck([make_card("n", 1)], tmp_path / "decks")
+
+    col.sync(replace(deck, decks_dir="decks"), now=T0)
+
+    assert col.meta("decks_dir") == str(tmp_path / "decks")
 
 
 def test_retired_cards_are_hidden_and_keep_their_history(tmp_path: Path) -> None:

@@ -205,6 +205,7 @@ _CONTENT_NAMES = (
     "content_hash",
 )
 _CONTENT = ", ".join(_CONTENT_NAMES)
+_HASH = _CONTENT_NAMES.index("content_hash")
 
 
 def _content(card: Card) -> tuple[object, ...]:
@@ -320,7 +321,14 @@ def _card_view(row: Sequence[Any]) -> CardView:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What a sync with the compiled deck changed, as numbers of cards."""
+    """What a sync with the compiled deck changed, as numbers of cards.
+
+    Attributes:
+        added: Cards new to the collection.
+        updated: Cards whose content was edited (moves are not counted).
+        retired: Cards the deck no longer has.
+        restored: Retired cards the deck has again.
+    """
 
     added: int = 0
     updated: int = 0
@@ -733,7 +741,7 @@ class Collection:
             inserts: list[tuple[object, ...]] = []
             updates: list[tuple[object, ...]] = []
             tagged: list[tuple[str, tuple[str, ...]]] = []
-            restored = 0
+            restored = edited = 0
             for card in deck.cards:
                 content = _content(card)
                 old = known.get(card.identity)
@@ -741,7 +749,10 @@ class Collection:
                     inserts.append((card.identity, *content, stamp))
                     tagged.append((card.identity, card.tags))
                 elif old[0] is not None or old[1] != content:
+                    # A card that only moved (a note inserted above it) is
+                    # rewritten but not reported as edited.
                     restored += old[0] is not None
+                    edited += old[0] is None and old[1][_HASH] != card.content_hash
                     updates.append((*content, card.identity))
                     tagged.append((card.identity, card.tags))
 
@@ -775,9 +786,11 @@ class Collection:
             ]
             db.executemany("UPDATE cards SET retired = ? WHERE identity = ?", gone)
 
+            # Absolute, so that a later session started elsewhere finds the
+            # sources of the cards (the e key) in the same place.
             for key, value in (
                 ("fingerprint", deck.fingerprint),
-                ("decks_dir", deck.decks_dir),
+                ("decks_dir", os.path.abspath(deck.decks_dir)),
             ):
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -785,10 +798,7 @@ class Collection:
                     (key, value),
                 )
         return SyncReport(
-            added=len(inserts),
-            updated=len(updates) - restored,
-            retired=len(gone),
-            restored=restored,
+            added=len(inserts), updated=edited, retired=len(gone), restored=restored
         )
 
     # -- queues ------------------------------------------------------------
