@@ -159,6 +159,20 @@ def test_broken_decks_fall_back_to_the_synced_cards(starter: Path) -> None:
     assert "Due today: 11 new" in result.output
 
 
+def test_paths_and_messages_are_printed_as_written(starter: Path) -> None:
+    decks = starter.rename(starter.with_name("decks [b]"))
+    synced = _invoke(["status", "--decks", str(decks)])
+    deck = decks / "detection.yaml"
+    deck.write_text(deck.read_text().replace("topic: NMS", "topic: [NMS"))
+
+    broken = _invoke(["status", "--decks", str(decks)])
+
+    assert synced.exit_code == 0, synced.output
+    assert f"Synced with {decks}: 12 new." in synced.output
+    assert broken.exit_code == 0, broken.output
+    assert f"{deck}:" in broken.output
+
+
 def test_broken_decks_without_synced_cards_are_an_error(starter: Path) -> None:
     deck = starter / "detection.yaml"
     deck.write_text(deck.read_text().replace("topic: NMS", "topic: [NMS"))

@@ -71,6 +71,20 @@ def test_reveal_rate_undo_and_quit(tmp_path: Path) -> None:
     assert "Stopped early; every rating given so far is saved." in text
 
 
+def test_deck_text_is_shown_as_written_never_as_markup(tmp_path: Path) -> None:
+    collection = Collection.open(tmp_path / "collection.sqlite3", now=T0)
+    card = make_card("x[/b]", 0, diagram="d[/i].svg")
+    collection.sync(make_deck([card], tmp_path / "decks"), now=T0)
+    session, output = _session(tmp_path, ["d", " ", "3", "u", "q"])
+
+    session.run()
+
+    text = output.getvalue()
+    assert "Detection · X[/B]" in text
+    assert "Diagram d[/i].svg is not rendered yet" in text
+    assert "Undone: the rating of x[/b]/0000" in text
+
+
 def test_rating_buttons_show_the_scheduler_intervals(tmp_path: Path) -> None:
     session, output = _session(tmp_path, [" ", "q"], config=ReviewConfig(fuzz=False))
 

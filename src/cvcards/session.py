@@ -277,10 +277,14 @@ class ReviewSession:
                 self._side_key(key, card)
 
     def _undo(self) -> CardView | None:
+        from rich.markup import escape
+
         review_id, card_id = self._history.pop()
         self.collection.undo(review_id)
         card = self.collection.card(card_id)
-        self.console.print(f"[yellow]Undone:[/yellow] the rating of {card.identity}")
+        self.console.print(
+            f"[yellow]Undone:[/yellow] the rating of {escape(card.identity)}"
+        )
         return card
 
     def _side_key(self, key: str, card: CardView) -> None:
@@ -290,6 +294,8 @@ class ReviewSession:
             self._edit(card)
 
     def _open_diagram(self, card: CardView) -> None:
+        from rich.markup import escape
+
         if not card.diagrams:
             self.console.print("[dim]This card has no diagram.[/dim]")
             return
@@ -297,7 +303,7 @@ class ReviewSession:
             path = self.find_diagram(name)
             if path is None:
                 self.console.print(
-                    f"Diagram {name} is not rendered yet; run [bold]cvcards"
+                    f"Diagram {escape(name)} is not rendered yet; run [bold]cvcards"
                     " diagrams[/bold] to draw it."
                 )
             elif not self.viewer(path):
@@ -339,9 +345,15 @@ class ReviewSession:
         from rich.text import Text
 
         parts: list[RenderableType] = [self._header(counts)]
+        # Deck text is never read as rich markup: "[/b]" in a topic would raise.
         title = f"{card.section_title} · {card.topic}" if card.topic else card.section
         parts.append(
-            Panel(Markdown(card.front), title=title, subtitle=card.kind, expand=True)
+            Panel(
+                Markdown(card.front),
+                title=Text(title),
+                subtitle=Text(card.kind),
+                expand=True,
+            )
         )
         if revealed:
             parts.append(Panel(Markdown(card.back), border_style="green"))

@@ -108,10 +108,10 @@ def _open(
                 if not collection.totals()["live"]:
                     raise
                 console.print(
-                    f"[yellow]The decks have problems; reviewing the cards of the"
-                    f" last sync.[/yellow]\n{error}",
-                    soft_wrap=True,
+                    "The decks have problems; reviewing the cards of the last sync.",
+                    style="yellow",
                 )
+                console.print(str(error), soft_wrap=True, markup=False)
     except BaseException:
         collection.close()
         raise
@@ -137,7 +137,12 @@ def _sync(collection: Collection, decks: Path, now: datetime, console: Console) 
         if count
     ]
     if changes:
-        console.print(f"[dim]Synced with {decks}: {', '.join(changes)}.[/dim]")
+        console.print(
+            f"Synced with {decks}: {', '.join(changes)}.",
+            style="dim",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def _filters(
@@ -292,6 +297,7 @@ def status(
             f"Collection {collection.path}: {totals['live']} cards,"
             f" {totals['new']} never reviewed, {collection.review_count()} reviews.",
             soft_wrap=True,
+            markup=False,
         )
         console.print(
             f"[bold]Due today[/bold]: {counts.new} new, {counts.learning} learning,"
