@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -188,14 +189,85 @@ def test_source_digest_follows_content(tmp_path: Path) -> None:
     assert source_digest([source]) != first
 
 
-def test_generator_names_hash_their_own_module_and_the_style() -> None:
+def test_generator_names_hash_their_module_the_style_and_the_maths() -> None:
     info = GENERATORS["iou_overlap"]
+    vision = registry.DIAGRAMS_DIR.parent / "vision"
 
     assert info.source.is_file()
     assert registry.code_digest("iou_overlap") == source_digest(
-        [info.source, registry.DIAGRAMS_DIR / "style.py"]
+        [info.source, registry.DIAGRAMS_DIR / "style.py", vision / "boxes.py"]
     )
     assert registry.code_digest("iou_overlap") != registry.code_digest("focal_loss")
+
+
+@pytest.mark.parametrize(
+    ("generator", "modules"),
+    [
+        ("detector_pipelines", []),
+        ("iou_overlap", ["boxes"]),
+        ("pr_curves", ["ap", "boxes"]),
+        ("reliability_diagram", ["boxes", "calibration"]),
+    ],
+    ids=["none", "direct", "through-ap", "through-calibration"],
+)
+def test_vision_modules_a_generator_uses_are_found(
+    generator: str, modules: list[str]
+) -> None:
+    found = registry.vision_sources(GENERATORS[generator].source)
+
+    assert [path.stem for path in found] == modules
+    assert all(path.is_file() for path in found)
+
+
+def test_every_import_form_of_the_maths_counts(tmp_path: Path) -> None:
+    source = tmp_path / "drawing.py"
+    source.write_text(
+        "import cvcards.vision.losses\n"
+        "from cvcards.vision import segmentation as seg\n"
+        "from cvcards.vision import (  # the maths\n"
+        "    calibration,  # ECE\n"
+        "    augment,\n"
+        ")\n"
+        "def draw(params):\n"
+        "    from cvcards.vision.nms import nms\n",
+        encoding="utf-8",
+    )
+
+    found = registry.vision_sources(source)
+
+    assert [path.stem for path in found] == [
+        "augment",
+        "boxes",
+        "calibration",
+        "losses",
+        "nms",
+        "segmentation",
+    ]
+
+
+def test_a_change_in_the_maths_renames_exactly_the_figures_using_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vision = tmp_path / "vision"
+    shutil.copytree(registry.DIAGRAMS_DIR.parent / "vision", vision)
+    monkeypatch.setattr(registry, "VISION_DIR", vision)
+    names = ("iou_overlap", "focal_loss", "detector_pipelines")
+
+    def current() -> list[str]:
+        registry.code_digest.cache_clear()
+        return [filename(name, {}) for name in names]
+
+    before = current()
+    losses = vision / "losses.py"
+    losses.write_text(losses.read_text(encoding="utf-8") + "\n# edited\n")
+    after = current()
+    registry.code_digest.cache_clear()
+
+    assert [old != new for old, new in zip(before, after, strict=True)] == [
+        False,
+        True,
+        False,
+    ]
 
 
 def test_missing_source_is_a_diagram_error(tmp_path: Path) -> None:

@@ -7,15 +7,18 @@ code lives in ``cvcards.diagrams.generators.<name>`` and is imported only when
 a figure is rendered.
 
 A file name is a hash of the generator name, its parameters (defaults applied,
-as canonical JSON), its version number and the source text of its module and of
-the shared style module. Editing a figure's parameters or its drawing code
-therefore gives a new file, and an unchanged figure keeps its name.
+as canonical JSON), its version number and the source text of its module, of
+the shared style module and of the ``cvcards.vision`` modules it imports
+(directly or through each other). Editing a figure's parameters, its drawing
+code or the maths it plots therefore gives a new file, and an unchanged figure
+keeps its name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +37,14 @@ from cvcards.diagrams.validation import (
 from cvcards.errors import DiagramError
 
 DIAGRAMS_DIR = Path(__file__).resolve().parent
+VISION_DIR = DIAGRAMS_DIR.parent / "vision"
+# "import cvcards.vision.X", "from cvcards.vision.X import ..." and
+# "from cvcards.vision import X, Y" (also in parentheses over several lines).
+_VISION_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+cvcards\.vision\.(?P<module>\w+)"
+    r"|^[ \t]*from[ \t]+cvcards\.vision[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n#]+)",
+    re.MULTILINE,
+)
 # Shared drawing code: a change here changes every figure, hence every name.
 SHARED_SOURCES = ("style.py",)
 HASH_LENGTH = 10
@@ -50,8 +61,9 @@ class GeneratorInfo:
         name: The name decks use, e.g. ``iou_overlap``.
         description: One line saying what the figure shows.
         params: Declared parameters, in the order they are documented.
-        version: Bumped when the figure changes for a reason its source text
-            does not show (e.g. a fix in the ``cvcards.vision`` maths it plots).
+        version: Bumped when the figure changes for a reason that no hashed
+            source text shows (e.g. NumPy changing the random stream that a
+            synthetic scene is drawn from).
         cross_check: Checks that involve several parameters; it receives the
             normalised parameters and returns problems.
     """
@@ -343,11 +355,66 @@ def source_digest(paths: Iterable[Path]) -> str:
 
 
 @cache
+def _vision_imports(path: Path) -> frozenset[str]:
+    """Names of the ``cvcards.vision`` modules a source file imports anywhere.
+
+    A regular expression rather than a parse: it costs a millisecond where
+    ``ast`` costs fifty, and every ``cvcards check`` pays it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DiagramError(
+            f"cannot read {path} ({error}); reinstall cvcards"
+        ) from error
+
+    names: set[str] = set()
+    for match in _VISION_IMPORT.finditer(text):
+        if match["module"]:
+            names.add(match["module"])
+            continue
+        listed = re.sub(r"#[^\n]*", "", match["names"]).strip("()")
+        for item in listed.split(","):
+            if item.split():
+                names.add(item.split()[0])
+    return frozenset(names)
+
+
+def vision_sources(path: Path) -> list[Path]:
+    """Return the ``cvcards.vision`` source files a module depends on.
+
+    Imports are followed from module to module (``ap`` uses ``boxes``), so the
+    result covers every piece of maths that can change what the module draws.
+
+    Args:
+        path: A Python source file, usually a generator module.
+
+    Returns:
+        The files, sorted by module name.
+
+    Raises:
+        DiagramError: A file cannot be read (a broken installation).
+    """
+    found: set[str] = set()
+    pending = sorted(_vision_imports(path))
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(_vision_imports(VISION_DIR / f"{name}.py") - found)
+    return [VISION_DIR / f"{name}.py" for name in sorted(found)]
+
+
+@cache
 def code_digest(generator: str) -> str:
-    """Hash the source of a generator's module and of the shared style module."""
+    """Hash the source of a generator's module, the style and the maths it uses."""
     info = GENERATORS[generator]
     return source_digest(
-        [info.source, *(DIAGRAMS_DIR / name for name in SHARED_SOURCES)]
+        [
+            info.source,
+            *(DIAGRAMS_DIR / name for name in SHARED_SOURCES),
+            *vision_sources(info.source),
+        ]
     )
 
 
