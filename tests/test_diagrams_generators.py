@@ -147,13 +147,18 @@ def test_focal_loss_legend_gives_loss_at_easy_example(
 ) -> None:
     spec = params(key)
 
+    alpha = spec["alpha"]
+
     for gamma in spec["gammas"]:
-        value = float(losses.focal_loss(0.9, gamma=gamma, alpha=spec["alpha"]))
-        assert focal_loss.legend_label(gamma, value) in texts[key]
-    assert any("(cross-entropy)" in text for text in texts[key])
+        value = float(losses.focal_loss(0.9, gamma=gamma, alpha=alpha))
+        assert focal_loss.legend_label(gamma, value, alpha) in texts[key]
     ce = float(losses.cross_entropy(0.9))
-    if spec["alpha"] is None:
-        assert focal_loss.legend_label(0, ce) in texts[key]
+    if alpha is None:
+        assert f"γ = 0 (cross-entropy): {ce:.3g}" in texts[key]
+    else:
+        # Scaled by alpha, the gamma = 0 curve is no longer plain cross-entropy.
+        assert not any("(cross-entropy)" in text for text in texts[key])
+        assert f"γ = 0 (α-balanced CE): {alpha * ce:.3g}" in texts[key]
 
 
 def test_reliability_diagram_prints_ece_and_temperature(

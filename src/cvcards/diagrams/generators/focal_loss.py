@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 EASY = 0.9  # p_t of a well-classified example, quoted in the legend
 
 
-def legend_label(gamma: float, loss_at_easy: float) -> str:
-    """Return a curve's legend text: its gamma and its loss at p_t = 0.9."""
-    name = f"γ = {gamma:g}" + (" (cross-entropy)" if gamma == 0 else "")
+def legend_label(gamma: float, loss_at_easy: float, alpha: float | None) -> str:
+    """Return a curve's legend text: its gamma and its loss at p_t = 0.9.
+
+    The gamma = 0 curve is cross-entropy only without alpha; with it, it is
+    cross-entropy scaled by alpha, and is named so.
+    """
+    name = f"γ = {gamma:g}"
+    if gamma == 0:
+        name += " (cross-entropy)" if alpha is None else " (α-balanced CE)"
     return f"{name}: {loss_at_easy:.3g}"
 
 
@@ -31,6 +37,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
     from cvcards.vision.losses import focal_loss
 
     alpha = params["alpha"]
+    # Alpha scales every curve; scale the axis with it so the shapes stay legible.
+    top = 4.0 * alpha if alpha else 4.0
     p = np.linspace(0.005, 1.0, 400)
 
     figure = style.new_figure(3.1)
@@ -44,13 +52,13 @@ def draw(params: Mapping[str, Any]) -> Figure:
             loss,
             color=colour,
             linewidth=2.4 if gamma == 0 else 1.8,
-            label=legend_label(gamma, easy),
+            label=legend_label(gamma, easy, alpha),
         )
 
     axes.axvline(EASY, color=style.MUTED, linewidth=0.8, linestyle=":")
     axes.text(
         EASY - 0.015,
-        1.5,
+        0.375 * top,
         "easy example\n$p_t = 0.9$",
         ha="right",
         va="top",
@@ -58,7 +66,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         color=style.MUTED,
     )
     axes.set_xlim(0, 1)
-    axes.set_ylim(0, 4)
+    axes.set_ylim(0, top)
     axes.set_xlabel("probability of the true class, $p_t$")
     axes.set_ylabel("loss")
     axes.grid(True)
