@@ -101,6 +101,23 @@ def test_filters_limit_the_session(starter: Path) -> None:
     assert [identity.split("#")[-1] for identity, _ in _reviews()] == ["c1", "c2"]
 
 
+@pytest.mark.parametrize("command", ["review", "status"])
+def test_filters_no_card_matches_are_usage_errors(starter: Path, command: str) -> None:
+    result = _invoke(
+        [command, "--decks", str(starter), "--section", "detecton"]
+        + ["--tag", "post-procesing", "--tag", "zzz", "--tag", "post-processing"],
+        [" ", "4"],
+    )
+
+    assert result.exit_code == 2, result.output
+    assert result.output.endswith(
+        "Error: --section detecton: no card is in this section; sections: detection\n"
+        "--tag post-procesing: no card has this tag; did you mean post-processing?\n"
+        "--tag zzz: no card has this tag\n"
+    )
+    assert _reviews() == []
+
+
 def test_new_option_sets_todays_new_cards(starter: Path) -> None:
     result = _invoke(["review", "--decks", str(starter), "--new", "1"], [" ", "4"] * 3)
 

@@ -424,6 +424,18 @@ def test_sync_records_fingerprint_and_tags(tmp_path: Path) -> None:
     assert col.counts(_queue(filters=Filters(tags=("c",)))).new == 0
 
 
+def test_sections_and_tags_of_live_cards(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    col = _open(tmp_path / "collection.sqlite3")
+    kept = make_card("d", 0, tags=["nms"])
+    gone = make_card("m", 1, section="metrics", tags=["ap"])
+    col.sync(make_deck([kept, gone], decks), now=T0)
+
+    col.sync(make_deck([kept], decks), now=T0)
+
+    assert col.sections_and_tags() == ({"detection"}, {"nms"})
+
+
 # -- the review log ------------------------------------------------------------
 
 

@@ -941,6 +941,17 @@ class Collection:
         )[0]
         return {"live": row[0], "new": row[1], "retired": row[2]}
 
+    def sections_and_tags(self) -> tuple[set[str], set[str]]:
+        """Return the section ids and the tags of the live cards."""
+        sections = self._read(
+            "SELECT DISTINCT section FROM cards WHERE retired IS NULL"
+        )
+        tags = self._read(
+            "SELECT DISTINCT t.tag FROM card_tags t JOIN cards c ON c.id = t.card_id"
+            " WHERE c.retired IS NULL"
+        )
+        return {s for (s,) in sections}, {t for (t,) in tags}
+
     def card(self, card_id: int) -> CardView:
         """Return one card by row id."""
         rows = self._read(

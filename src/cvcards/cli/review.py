@@ -146,10 +146,36 @@ def _sync(collection: Collection, decks: Path, now: datetime, console: Console) 
 
 
 def _filters(
-    sections: tuple[str, ...], tags: tuple[str, ...], kinds: tuple[str, ...]
+    collection: Collection,
+    sections: tuple[str, ...],
+    tags: tuple[str, ...],
+    kinds: tuple[str, ...],
 ) -> Filters:
+    """Return the filters, or a usage error naming every section or tag no card has.
+
+    A mistyped name would otherwise end the session at once as if nothing
+    were due.
+    """
+    from difflib import get_close_matches
+
     from cvcards.collection import Filters
 
+    problems: list[str] = []
+    if sections or tags:
+        known_sections, known_tags = collection.sections_and_tags()
+        for section in sections:
+            if section not in known_sections:
+                problems.append(
+                    f"--section {section}: no card is in this section;"
+                    f" sections: {', '.join(sorted(known_sections))}"
+                )
+        for tag in tags:
+            if tag not in known_tags:
+                close = get_close_matches(tag, known_tags, n=3)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                problems.append(f"--tag {tag}: no card has this tag{hint}")
+    if problems:
+        raise click.UsageError("\n".join(problems))
     return Filters(sections=sections, tags=tags, kinds=kinds)
 
 
@@ -218,7 +244,7 @@ def review(
             clock=clock,
             tz=injected.get("tz") or local_timezone(),
             session_id=f"{int(started.timestamp() * 1000):x}-{os.getpid()}",
-            filters=_filters(sections, tags, kinds),
+            filters=_filters(collection, sections, tags, kinds),
             new_limit=config.new_per_day if new_cards is None else new_cards,
             review_limit=config.reviews_per_day,
             decks_dir=Path(stored_decks) if stored_decks else decks_dir,
@@ -280,7 +306,7 @@ def status(
             check_integrity(path)
     collection, config = _open(collection_path, decks_dir, config_path, now, console)
     with collection:
-        filters = _filters(sections, tags, kinds)
+        filters = _filters(collection, sections, tags, kinds)
         today = learner_day(now, rollover_hour=config.rollover_hour, tz=tz)
         counts = collection.counts(
             Queue(
