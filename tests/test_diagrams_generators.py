@@ -104,6 +104,50 @@ def test_synthetic_detector_loses_ap_at_075(seed: int) -> None:
     assert ap75 < ap50 - 0.05
 
 
+def coco_readings(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Read a "pre" step plot at COCO's 101 recall levels (0 past its end)."""
+    index = np.searchsorted(x, ap.COCO_RECALL_POINTS, side="left")
+    inside = index < len(x)
+    return np.where(inside, y[np.minimum(index, len(x) - 1)], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "threshold"),
+    [(0, 0.5), (0, 0.75), (7, 0.5), (7, 0.75), (3, 0.9)],
+    ids=["seed-0-at-0.5", "seed-0-at-0.75", "seed-7-at-0.5", "seed-7-at-0.75", "0.9"],
+)
+def test_shaded_curve_is_the_one_ap_averages(seed: int, threshold: float) -> None:
+    detections, truths = pr_curves.synthetic_detections(seed)
+    precision, recall, _ = ap.pr_curve(detections, truths, 0, threshold)
+
+    x, y = pr_curves.interpolated_curve(recall, precision)
+
+    # Its mean height at the 101 levels is the AP printed in the legend ...
+    assert coco_readings(x, y).mean() == pytest.approx(
+        ap.coco_interpolated_ap(recall, precision), abs=1e-12
+    )
+    # ... it starts at recall 0, and ends by dropping to 0 at the last recall
+    # reached, never to the precision of the trailing false positives.
+    assert (x[0], y[-1]) == (0.0, 0.0)
+    assert x[-1] == x[-2] == recall[-1]
+    assert y[-2] == precision[recall == recall[-1]].max()
+
+
+@pytest.mark.parametrize(
+    ("flags", "num_gt"),
+    [([False, False, True], 2), ([True, True], 2), ([False], 1)],
+    ids=["false-positives-first", "perfect", "no-hit"],
+)
+def test_interpolated_curve_edge_cases(flags: list[bool], num_gt: int) -> None:
+    precision, recall = ap.precision_recall(flags, num_gt)
+
+    x, y = pr_curves.interpolated_curve(recall, precision)
+
+    assert coco_readings(x, y).mean() == pytest.approx(
+        ap.coco_interpolated_ap(recall, precision), abs=1e-12
+    )
+
+
 @pytest.mark.parametrize("key", ["fpn_topology", "fpn_six"], ids=["default", "six"])
 def test_fpn_labels_each_level_with_its_stride(
     texts: dict[str, list[str]], key: str

@@ -80,6 +80,36 @@ def synthetic_detections(seed: int) -> tuple[list[Detection], list[GroundTruth]]
     return detections, truths
 
 
+def interpolated_curve(recall: Any, precision: Any) -> tuple[Any, Any]:
+    """Return the interpolated curve COCO samples, as points for a "pre" step plot.
+
+    At recall ``r`` the interpolated precision is the best precision at any
+    recall of at least ``r``, and 0 beyond the last recall reached. In a step
+    plot with ``where="pre"``, ``y[i]`` holds on ``(x[i - 1], x[i]]``, which is
+    exactly that function: it starts at recall 0 and drops to 0 at the end.
+
+    Args:
+        recall: Recall after each detection, non-decreasing.
+        precision: Precision after each detection.
+
+    Returns:
+        ``(x, y)`` arrays; empty input gives a single point at the origin.
+    """
+    import numpy as np
+
+    recall = np.asarray(recall, dtype=np.float64)
+    precision = np.asarray(precision, dtype=np.float64)
+    if recall.size == 0:
+        return np.zeros(1), np.zeros(1)
+
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    # Each recall value is read at its first detection, as COCO's search does.
+    levels, first = np.unique(recall, return_index=True)
+    x = np.concatenate([[0.0], levels, levels[-1:]])
+    y = np.concatenate([envelope[first[:1]], envelope[first], [0.0]])
+    return x, y
+
+
 def ap_label(threshold: float, ap: float) -> str:
     """Return a curve's legend text, e.g. ``AP@0.5 = 0.812``."""
     return f"AP@{threshold:g} = {ap:.3f}"
@@ -87,8 +117,6 @@ def ap_label(threshold: float, ap: float) -> str:
 
 def draw(params: Mapping[str, Any]) -> Figure:
     """Plot the detector's PR curve at each threshold, AP in the legend."""
-    import numpy as np
-
     from cvcards.vision.ap import coco_interpolated_ap, pr_curve
 
     detections, truths = synthetic_detections(params["seed"])
@@ -99,14 +127,9 @@ def draw(params: Mapping[str, Any]) -> Figure:
         precision, recall, _ = pr_curve(detections, truths, 0, threshold)
         ap = coco_interpolated_ap(recall, precision)
         colour = style.SERIES[index % len(style.SERIES)]
-        # The interpolated curve: best precision at this recall or beyond.
-        envelope = np.maximum.accumulate(precision[::-1])[::-1]
-        axes.fill_between(
-            recall, envelope, step="post", color=colour, alpha=0.1, linewidth=0
-        )
-        axes.step(
-            recall, envelope, where="post", color=colour, label=ap_label(threshold, ap)
-        )
+        x, y = interpolated_curve(recall, precision)
+        axes.fill_between(x, y, step="pre", color=colour, alpha=0.1, linewidth=0)
+        axes.step(x, y, where="pre", color=colour, label=ap_label(threshold, ap))
         axes.plot(recall, precision, color=colour, linewidth=0.7, alpha=0.6)
 
     axes.set_xlim(0, 1)
