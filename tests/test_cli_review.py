@@ -27,6 +27,12 @@ from review_factories import T0, SteppingClock, corrupted_collection
 FIRST_FRONT = "remove from a detector"
 
 
+@pytest.fixture(autouse=True)
+def no_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the learner's own settings file out of every command run here."""
+    monkeypatch.setenv("CVCARDS_CONFIG", str(tmp_path / "absent-config.toml"))
+
+
 def _collection() -> Path:
     return Path(os.environ["CVCARDS_COLLECTION"])
 
