@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cvcards.diagrams.generators import resolution_compute
 from cvcards.diagrams.registry import filename
 from cvcards.diagrams.render import render
 from cvcards.errors import DiagramError
@@ -87,6 +88,25 @@ def test_a_failed_write_is_a_diagram_error(tmp_path: Path) -> None:
         render(CHEAP[:1], out_dir, force=True)
 
     assert [p.name for p in out_dir.iterdir()] == [filename(*CHEAP[0])]
+
+
+def test_a_generator_that_fails_names_itself_and_its_params(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(params: object) -> None:
+        raise ValueError("the maths refused")
+
+    monkeypatch.setattr(resolution_compute, "draw", broken)
+
+    out_dir = tmp_path / "out"
+    with pytest.raises(DiagramError) as raised:
+        render(CHEAP[:1], out_dir)
+
+    assert str(raised.value).startswith(
+        'resolution_compute with params {"reference":640,'
+    )
+    assert "failed to draw: the maths refused; check the params" in str(raised.value)
+    assert list(out_dir.iterdir()) == []
 
 
 def test_same_params_give_identical_bytes(tmp_path: Path) -> None:

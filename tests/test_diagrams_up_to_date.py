@@ -56,7 +56,7 @@ def test_committed_figures_match_a_fresh_render(
     )
     assert not differ, (
         f"{differ} differ from a fresh render (a changed dependency such as "
-        f"matplotlib or cvcards.vision?); run `cvcards diagrams --force` and commit"
+        f"matplotlib or NumPy?); run `cvcards diagrams --force` and commit"
     )
 
 
