@@ -463,6 +463,21 @@ def test_build_config_reports_every_problem_at_once() -> None:
     assert any("colour: unknown setting" in m for m in lines)
 
 
+def test_weights_outside_the_fsrs_bounds_are_each_reported() -> None:
+    weights = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    weights[0], weights[20] = -1.0, 0.95
+
+    with pytest.raises(ConfigError) as caught:
+        build_config({"parameters": weights}, origin="config.toml")
+
+    assert str(caught.value).splitlines() == [
+        "config.toml: parameters: weight 0 is -1.0, expected 0.001 to 100.0",
+        "config.toml: parameters: weight 20 is 0.95, expected 0.1 to 0.8",
+    ]
+    fitted = build_config({"parameters": list(fsrs.scheduler.DEFAULT_PARAMETERS)})
+    assert Scheduler(fitted).review(None, 3, T0, seed="x").state == LEARNING
+
+
 def test_read_config_file(tmp_path: Path) -> None:
     good = tmp_path / "config.toml"
     good.write_text('[review]\nnew_per_day = 3\nlearning_steps = ["1m", "1h"]\n')

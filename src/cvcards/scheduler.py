@@ -154,6 +154,33 @@ def _check_steps(
         return None
 
 
+def _check_parameters(
+    problems: list[str], key: str, value: object
+) -> tuple[float, ...] | None:
+    if not (
+        isinstance(value, list | tuple)
+        and len(value) in (0, 21)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        problems.append(f"{key}: expected a list of 21 numbers (FSRS-6 weights)")
+        return None
+    weights = tuple(float(v) for v in value)
+    if weights:
+        # py-fsrs refuses weights outside these bounds; say so here, with the
+        # other settings, rather than when a session starts.
+        from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+        bounds = zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+        for index, (weight, (low, high)) in enumerate(
+            zip(weights, bounds, strict=True)
+        ):
+            if not low <= weight <= high:
+                problems.append(
+                    f"{key}: weight {index} is {weight}, expected {low} to {high}"
+                )
+    return weights
+
+
 def build_config(*layers: Mapping[str, object], origin: str = "") -> ReviewConfig:
     """Build settings from layers of raw values, later layers winning.
 
@@ -197,18 +224,7 @@ def build_config(*layers: Mapping[str, object], origin: str = "") -> ReviewConfi
             else:
                 problems.append(f"{key}: expected true or false, got {value!r}")
         elif key == "parameters":
-            if isinstance(value, list | tuple) and (
-                len(value) in (0, 21)
-                and all(
-                    isinstance(v, int | float) and not isinstance(v, bool)
-                    for v in value
-                )
-            ):
-                values[key] = tuple(float(v) for v in value)
-            else:
-                problems.append(
-                    f"{key}: expected a list of 21 numbers (FSRS-6 weights)"
-                )
+            values[key] = _check_parameters(problems, key, value)
 
     if problems:
         where = f"{origin}: " if origin else ""
