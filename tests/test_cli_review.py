@@ -167,6 +167,22 @@ def test_invalid_settings_are_reported(starter: Path, tmp_path: Path) -> None:
     assert "rollover_hour: expected 0 to 23, got 25" in result.output
 
 
+def test_invalid_settings_in_the_collection_are_reported_as_such(
+    starter: Path,
+) -> None:
+    _invoke(["status", "--decks", str(starter)])
+    with Collection.open(_collection(), now=T0) as col:
+        col.set_config("new_per_day", -3)
+
+    result = _invoke(["status", "--decks", str(starter)])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {_collection()} (settings stored in the collection): new_per_day:"
+        " expected 0 to 100000, got -3\n"
+    )
+
+
 def test_broken_decks_fall_back_to_the_synced_cards(starter: Path) -> None:
     _invoke(["status", "--decks", str(starter)])
     deck = starter / "detection.yaml"

@@ -96,9 +96,11 @@ def _open(
         file_values: dict[str, object] = {}
         if config_path is not None or settings_file.is_file():
             file_values = read_config_file(settings_file)
-        config = build_config(
-            collection.stored_config(), file_values, origin=str(settings_file)
-        )
+        # Each layer is checked on its own first, so that a message names the
+        # place that holds the bad value.
+        stored = collection.stored_config()
+        build_config(stored, origin=f"{path} (settings stored in the collection)")
+        config = build_config(stored, file_values, origin=str(settings_file))
 
         decks = decks_dir or default_decks_dir()
         if collection.meta("fingerprint") != source_fingerprint(decks):
