@@ -161,6 +161,8 @@ def test_fpn_labels_each_level_with_its_stride(
     assert texts[key].count("1×1 conv") == len(levels)
     assert texts[key].count("3×3 conv") == len(levels)
     assert texts[key].count("2× upsample") == len(levels) - 1
+    # The coarsest level has nothing above it to add.
+    assert texts[key].count("+") == len(levels) - 1
 
 
 def test_nms_panel_shows_soft_nms_scores(texts: dict[str, list[str]]) -> None:

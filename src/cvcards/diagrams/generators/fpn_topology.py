@@ -1,9 +1,9 @@
 """Feature pyramid network: the two paths, the lateral links and the outputs.
 
 The backbone's bottom-up path halves the resolution at each level (C2..C5). The
-top-down path starts from the coarsest level and, at each finer level, upsamples
-the map above it 2× and adds a 1×1 lateral projection of the backbone map; a
-3×3 convolution on each sum gives the outputs P2..P5. Level l has stride 2**l,
+top-down path starts from a 1×1 lateral projection of the coarsest map and, at
+each finer level, upsamples the map above it 2× and adds that level's 1×1
+projection; a 3×3 convolution on each map of the path gives the outputs P2..P5. Level l has stride 2**l,
 which each output is labelled with. Block widths follow the map's resolution.
 """
 
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 ROW = 1.15  # canvas units between levels
 C_X, MERGE_X, P_X = 1.55, 5.4, 8.55  # columns: backbone, top-down sums, outputs
 WIDTH = 10.0
+SUM_RADIUS, START_RADIUS = 0.22, 0.08  # a "+" node; the top-down path's start
+
+
+def node_radius(index: int, count: int) -> float:
+    """Radius of the node where level ``index`` (0 = finest) joins the top-down path."""
+    return START_RADIUS if index == count - 1 else SUM_RADIUS
 
 
 def draw(params: Mapping[str, Any]) -> Figure:
@@ -67,31 +73,35 @@ def draw(params: Mapping[str, Any]) -> Figure:
         style.arrow(axes, (C_X, below), (C_X, c_box[1]), label=hop)
         below = c_box[3]
 
-        # Lateral 1×1 projection into the top-down sum.
+        # Lateral 1×1 projection into the top-down sum. The coarsest level has
+        # nothing above it to add: its projection starts the top-down path.
+        radius = node_radius(index, count)
+        summed = radius == SUM_RADIUS
         axes.add_patch(
             Circle(
                 (MERGE_X, y),
-                0.22,
-                facecolor=style.tint(style.ORANGE),
+                radius,
+                facecolor=style.tint(style.ORANGE) if summed else style.ORANGE,
                 edgecolor=style.ORANGE,
                 linewidth=1.3,
                 zorder=2,
             )
         )
-        axes.text(
-            MERGE_X,
-            y,
-            "+",
-            ha="center",
-            va="center",
-            fontsize=11,
-            fontweight="bold",
-            zorder=3,
-        )
+        if summed:
+            axes.text(
+                MERGE_X,
+                y,
+                "+",
+                ha="center",
+                va="center",
+                fontsize=11,
+                fontweight="bold",
+                zorder=3,
+            )
         style.arrow(
             axes,
             (c_box[2], y),
-            (MERGE_X - 0.22, y),
+            (MERGE_X - radius, y),
             colour=style.ORANGE,
             label="1×1 conv",
         )
@@ -107,7 +117,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         )
         style.arrow(
             axes,
-            (MERGE_X + 0.22, y),
+            (MERGE_X + radius, y),
             (p_box[0], y),
             colour=style.GREEN,
             label="3×3 conv",
@@ -117,8 +127,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
     for index in range(count - 1, 0, -1):
         style.arrow(
             axes,
-            (MERGE_X, row_y(index) - 0.22),
-            (MERGE_X, row_y(index - 1) + 0.22),
+            (MERGE_X, row_y(index) - node_radius(index, count)),
+            (MERGE_X, row_y(index - 1) + SUM_RADIUS),
             colour=style.VERMILION,
             label="2× upsample",
         )
