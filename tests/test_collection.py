@@ -12,8 +12,9 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -316,6 +317,28 @@ def test_sessions_started_together_share_one_new_collection(tmp_path: Path) -> N
         assert sorted(p.name for p in folder.iterdir() if p.suffix == ".new") == []
 
 
+def test_a_write_blocked_too_long_is_reported_as_locked(
+    collection: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collection_module, "BUSY_TIMEOUT_S", 0.05)
+    blocked = _open(collection.path)
+    other = sqlite3.connect(collection.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(CollectionError) as caught:
+            _rate(blocked, 1, 3)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert str(caught.value) == (
+        f"{collection.path} is locked by another cvcards process;"
+        " let it finish and try again."
+    )
+    assert _rate(blocked, 1, 3) > 0
+    blocked.close()
+
+
 def test_corrupted_collection_is_reported_and_left_untouched(tmp_path: Path) -> None:
     path = corrupted_collection(tmp_path)
     before = _digest(path)
@@ -591,6 +614,27 @@ def test_daily_new_limit_counts_cards_introduced_today(collection: Collection) -
     assert collection.counts(queue).new == 0
     assert collection.next_card(queue, previous_note=None) is None
     assert collection.counts(_queue(T0 + timedelta(days=1), new_limit=2)).new == 2
+
+
+def test_daily_new_limit_resets_at_the_local_rollover(
+    collection: Collection,
+) -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # 03:30 in Paris, before the 4 am rollover: still the learner's 2 March.
+    late_evening = datetime(2026, 3, 3, 2, 30, tzinfo=UTC)
+    for card_id in (1, 4):
+        _rate(collection, card_id, 3, when=late_evening)
+
+    def new_left(now: datetime, tz: tzinfo) -> int:
+        day = learner_day(now, rollover_hour=4, tz=tz)
+        return collection.counts(Queue(now=now, day=day, new_limit=2)).new
+
+    before_rollover = datetime(2026, 3, 3, 2, 50, tzinfo=UTC)
+    after_rollover = datetime(2026, 3, 3, 3, 10, tzinfo=UTC)
+    assert new_left(before_rollover, paris) == 0
+    assert new_left(after_rollover, paris) == 2
+    # At the same instants it is not yet 4 am in UTC.
+    assert new_left(after_rollover, UTC) == 0
 
 
 def test_daily_review_limit(tmp_path: Path) -> None:

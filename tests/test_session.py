@@ -60,13 +60,14 @@ def _log(path: Path) -> list[tuple[int, int, int]]:
 
 
 def test_reveal_rate_undo_and_quit(tmp_path: Path) -> None:
-    session, output = _session(tmp_path, [" ", "3", " ", "u", " ", "4", "q"])
+    session, output = _session(tmp_path, ["u", " ", "3", " ", "u", " ", "4", "q"])
 
     result = session.run()
 
     assert _log(tmp_path / "collection.sqlite3") == [(1, 4, 5000)]
     assert result.reviewed == 1 and result.quit
     text = output.getvalue()
+    assert "Nothing to undo yet." in text
     assert "Undone: the rating of n000/0000" in text
     assert "Stopped early; every rating given so far is saved." in text
 
