@@ -156,6 +156,7 @@ def test_curves_are_validated(
     ("flags", "num_gt", "message"),
     [
         pytest.param([True], 0, "num_gt must be positive", id="no-objects"),
+        pytest.param([True], 1.5, "whole number of objects", id="fractional-count"),
         pytest.param([True, True], 1, "2 hits for only 1", id="too-many-hits"),
         pytest.param([[True]], 1, "one-dimensional", id="shape"),
         pytest.param([0.5], 1, "booleans", id="not-flags"),

@@ -161,8 +161,8 @@ def precision_recall(
         ``k`` describes the top ``k + 1`` detections.
 
     Raises:
-        ValueError: If ``num_gt`` is not positive, or there are more hits than
-            objects.
+        ValueError: If ``num_gt`` is not a positive whole number, or there are
+            more hits than objects.
     """
     flags = np.asarray(tp_sorted)
     if flags.ndim != 1:
@@ -170,6 +170,11 @@ def precision_recall(
     if flags.dtype != np.bool_ and not np.isin(flags, (0, 1)).all():
         raise ValueError("tp_sorted must hold booleans (or 0/1), one per detection")
     hits = flags.astype(np.bool_)
+    if float(num_gt) != int(num_gt):
+        raise ValueError(
+            f"num_gt must be a whole number of objects, got {num_gt}; count the "
+            "non-ignored ground truth boxes"
+        )
     if int(num_gt) <= 0:
         raise ValueError(
             f"num_gt must be positive, got {num_gt}; recall is undefined without "
