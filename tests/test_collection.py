@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -343,9 +344,58 @@ def test_corrupted_collection_is_reported_and_left_untouched(tmp_path: Path) -> 
     path = corrupted_collection(tmp_path)
     before = _digest(path)
 
-    with pytest.raises(CollectionError, match="is corrupted"):
+    with pytest.raises(CollectionError, match="is corrupted") as caught:
         _open(path)
+    # No backup exists, so none is offered.
+    assert "backup" not in str(caught.value)
+    assert "left untouched" in str(caught.value)
     assert _digest(path) == before
+
+    for stamp in ("20260101T000000Z", "20260301T000000Z"):
+        copy = tmp_path / f"{path.name}.before-0002_x.{stamp}.bak"
+        copy.write_bytes(b"copy")
+    os.utime(tmp_path / f"{path.name}.before-0002_x.20260101T000000Z.bak", (0, 0))
+    with pytest.raises(CollectionError) as caught:
+        _open(path)
+    assert (
+        "Its newest backup is collection.sqlite3.before-0002_x.20260301T000000Z.bak"
+        in str(caught.value)
+    )
+
+
+def test_collection_without_its_tables_is_reported_as_corrupted(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "collection.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("CREATE TABLE cards (id INTEGER PRIMARY KEY) STRICT")
+    db.close()
+
+    with pytest.raises(CollectionError) as caught:
+        _open(path)
+
+    assert str(caught.value).startswith(
+        f"{path} is corrupted (no such table: migrations)."
+    )
+
+
+def test_read_only_collection_is_not_called_corrupted(
+    collection: Collection,
+) -> None:
+    path = collection.path
+    read_only = sqlite3.connect(
+        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None
+    )
+
+    with pytest.raises(CollectionError) as caught:
+        Collection(path, read_only).set_config("new_per_day", 5)
+    read_only.close()
+
+    assert str(caught.value).startswith(
+        f"{path} cannot be written (attempt to write a readonly database)."
+        " Check that you own the file and its folder"
+    )
 
 
 def test_big_collection_gets_the_full_check_on_request(

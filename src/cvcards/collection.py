@@ -21,6 +21,7 @@ Safety comes before speed here:
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -405,22 +406,41 @@ def _not_a_database(path: Path) -> CollectionError:
     )
 
 
+def _corrupted(path: Path, detail: str) -> CollectionError:
+    backups = list(path.parent.glob(f"{glob.escape(path.name)}.*.bak"))
+    restore = ""
+    if backups:
+        newest = max(backups, key=lambda p: p.stat().st_mtime)
+        restore = f" Its newest backup is {newest.name}, next to it."
+    return CollectionError(
+        f"{path} is corrupted ({detail}).{restore} {_untouched_hint(path)}"
+    )
+
+
 def _translate(path: Path, error: sqlite3.Error) -> CollectionError:
     """Turn an SQLite error into a message that names the file and a fix."""
     text = str(error)
-    if "locked" in text or "busy" in text:
+    # Extended result codes keep the primary code in their low byte.
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return CollectionError(
             f"{path} is locked by another cvcards process; let it finish and try again."
         )
-    if "not a database" in text:
+    if primary == sqlite3.SQLITE_NOTADB:
         return _not_a_database(path)
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(
-        error, sqlite3.IntegrityError | sqlite3.ProgrammingError
-    ):
+    if primary == sqlite3.SQLITE_CORRUPT:
+        return _corrupted(path, text)
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
         return CollectionError(
-            f"{path} is corrupted ({text}). Restore a backup"
-            f" ({path.name}.*.bak next to it) or move it away."
-            f" {_untouched_hint(path)}"
+            f"{path} cannot be written ({text}). Check that you own the file and"
+            " its folder and that the disk is not read-only, or pass --collection"
+            " with another path."
+        )
+    if primary == sqlite3.SQLITE_FULL:
+        return CollectionError(
+            f"{path} cannot grow: the disk is full. Free some space and try again;"
+            " what was saved before is kept."
         )
     return CollectionError(f"{path}: {text}")
 
@@ -484,14 +504,16 @@ def inspect(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> list[st
             "PRAGMA quick_check(1)" if deep else "PRAGMA quick_check(migrations)"
         ).fetchone()[0]
         if check != "ok":
-            raise CollectionError(
-                f"{path} is corrupted ({check}). Restore a backup"
-                f" ({path.name}.*.bak next to it). {_untouched_hint(path)}"
-            )
+            raise _corrupted(path, check)
         applied = [
             name
             for (name,) in connection.execute("SELECT name FROM migrations ORDER BY id")
         ]
+    except sqlite3.OperationalError as error:
+        # Our id on a file without our tables: damaged, not busy or foreign.
+        if error.sqlite_errorcode == sqlite3.SQLITE_ERROR:
+            raise _corrupted(path, str(error)) from error
+        raise _translate(path, error) from error
     except sqlite3.Error as error:
         raise _translate(path, error) from error
     finally:
@@ -551,10 +573,7 @@ def check_integrity(path: Path) -> None:
     except sqlite3.Error as error:
         raise _translate(path, error) from error
     if check != "ok":
-        raise CollectionError(
-            f"{path} is corrupted ({check}). Restore a backup"
-            f" ({path.name}.*.bak next to it). {_untouched_hint(path)}"
-        )
+        raise _corrupted(path, check)
 
 
 def backup(path: Path, *, label: str, now: datetime) -> Path:
