@@ -567,11 +567,27 @@ def test_states_can_be_rebuilt_from_the_log(collection: Collection) -> None:
     assert all(collection.replayed_state(i) == stored[i] for i in ids)
     assert collection.rebuild_states() == 0
 
+    introduced = _introduced(collection.path)
     with sqlite3.connect(collection.path) as db:
         db.execute("UPDATE cards SET stability = 1.0, due = 0 WHERE state IS NOT NULL")
     db.close()
     assert collection.rebuild_states() == sum(s is not None for s in stored.values())
     assert {i: collection.card(i).state for i in ids} == stored
+    assert _introduced(collection.path) == introduced
+
+    # A card whose only fault is the time it was introduced is mended too.
+    with sqlite3.connect(collection.path) as db:
+        db.execute("UPDATE cards SET introduced = 0 WHERE id = ?", (ids[0],))
+    db.close()
+    assert collection.rebuild_states() == 1
+    assert _introduced(collection.path) == introduced
+
+
+def _introduced(path: Path) -> list[int | None]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT introduced FROM cards ORDER BY id").fetchall()
+    db.close()
+    return [introduced for (introduced,) in rows]
 
 
 def test_undo_after_another_session_rebuilds_from_the_log(

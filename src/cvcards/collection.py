@@ -1086,19 +1086,19 @@ class Collection:
                 "SELECT 1 FROM reviews WHERE card_id = ? AND id > ? LIMIT 1",
                 (card_id, review_id),
             ).fetchone()
-            if later is None:
-                state = _state(row[1:])
-                introduced = None if state is None else self._first_review(card_id)
-            else:
-                state = self._replay(card_id)
-                introduced = self._first_review(card_id)
-            db.execute(
-                "UPDATE cards SET introduced = ?, state = ?, step = ?,"
-                " stability = ?, difficulty = ?, due = ?, last_review = ?"
-                " WHERE id = ?",
-                (introduced, *_state_columns(state), card_id),
-            )
+            state = _state(row[1:]) if later is None else self._replay(card_id)
+            self._put_state(card_id, state)
         return card_id
+
+    def _put_state(self, card_id: int, state: CardState | None) -> None:
+        """Store a card's state; it was introduced by its first logged review."""
+        introduced = None if state is None else self._first_review(card_id)
+        self._db.execute(
+            "UPDATE cards SET introduced = ?, state = ?, step = ?,"
+            " stability = ?, difficulty = ?, due = ?, last_review = ?"
+            " WHERE id = ?",
+            (introduced, *_state_columns(state), card_id),
+        )
 
     def _first_review(self, card_id: int) -> int | None:
         row = self._db.execute(
@@ -1136,28 +1136,21 @@ class Collection:
         """Recompute every card's state from the review log.
 
         Returns:
-            The number of cards whose stored state differed and was rewritten.
+            The number of cards whose stored state, or the time they were
+            introduced, differed and was rewritten.
         """
         changed = 0
         with self._write() as db:
             rows = db.execute(
-                "SELECT id, state, step, stability, difficulty, due, last_review"
-                " FROM cards"
+                "SELECT id, introduced, state, step, stability, difficulty, due,"
+                " last_review FROM cards"
             ).fetchall()
             for row in rows:
                 state = self._replay(row[0])
-                if state != _state(row[1:]):
+                introduced = None if state is None else self._first_review(row[0])
+                if (introduced, state) != (row[1], _state(row[2:])):
                     changed += 1
-                    db.execute(
-                        "UPDATE cards SET introduced = ?, state = ?, step = ?,"
-                        " stability = ?, difficulty = ?, due = ?, last_review = ?"
-                        " WHERE id = ?",
-                        (
-                            self._first_review(row[0]),
-                            *_state_columns(state),
-                            row[0],
-                        ),
-                    )
+                    self._put_state(row[0], state)
         return changed
 
     def session_summary(self, session: str) -> SessionSummary:
