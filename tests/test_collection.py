@@ -201,6 +201,21 @@ def test_foreign_file_is_reported_and_left_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
 
 
+def test_collection_whose_folder_cannot_be_made_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    path = blocker / "collection.sqlite3"
+
+    with pytest.raises(CollectionError) as caught:
+        _open(path)
+
+    assert str(caught.value) == (
+        f"{path} cannot be created: its folder cannot be made (File exists:"
+        f" {blocker}). Pass --collection with another path (or set"
+        " CVCARDS_COLLECTION)."
+    )
+
+
 def test_folder_in_place_of_the_collection_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "collection.sqlite3"
     path.mkdir()

@@ -622,7 +622,14 @@ class Collection:
                 then left untouched.
         """
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise CollectionError(
+                    f"{path} cannot be created: its folder cannot be made"
+                    f" ({error.strerror}: {error.filename}). Pass --collection"
+                    " with another path (or set CVCARDS_COLLECTION)."
+                ) from error
             _create(path, migrations, now=now)
         pending = inspect(path, migrations)
         if pending:
