@@ -3,8 +3,9 @@
 The backbone's bottom-up path halves the resolution at each level (C2..C5). The
 top-down path starts from a 1×1 lateral projection of the coarsest map and, at
 each finer level, upsamples the map above it 2× and adds that level's 1×1
-projection; a 3×3 convolution on each map of the path gives the outputs P2..P5. Level l has stride 2**l,
-which each output is labelled with. Block widths follow the map's resolution.
+projection; a 3×3 convolution on each map of the path gives the outputs P2..P5.
+Level l has stride 2**l, which each output is labelled with. Block widths follow
+the map's resolution.
 """
 
 from __future__ import annotations
