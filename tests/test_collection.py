@@ -522,6 +522,8 @@ def test_sections_and_tags_of_live_cards(tmp_path: Path) -> None:
     col.sync(make_deck([kept], decks), now=T0)
 
     assert col.sections_and_tags() == ({"detection"}, {"nms"})
+    asked = Filters(sections=("detection", "metrics"), tags=("ap", "nms", "x"))
+    assert col.unmatched(asked) == (["metrics"], ["ap", "x"])
 
 
 # -- the review log ------------------------------------------------------------

@@ -967,6 +967,31 @@ class Collection:
         )[0]
         return {"live": row[0], "new": row[1], "retired": row[2]}
 
+    def unmatched(self, filters: Filters) -> tuple[list[str], list[str]]:
+        """Return the sections and the tags of ``filters`` that no live card has.
+
+        Each is looked up on its own, stopping at the first card, so that a
+        big collection answers at once when every name is right.
+        """
+        sections = [
+            section
+            for section in filters.sections
+            if not self._read(
+                "SELECT 1 FROM cards WHERE retired IS NULL AND section = ? LIMIT 1",
+                (section,),
+            )
+        ]
+        tags = [
+            tag
+            for tag in filters.tags
+            if not self._read(
+                "SELECT 1 FROM card_tags t JOIN cards c ON c.id = t.card_id"
+                " WHERE t.tag = ? AND c.retired IS NULL LIMIT 1",
+                (tag,),
+            )
+        ]
+        return sections, tags
+
     def sections_and_tags(self) -> tuple[set[str], set[str]]:
         """Return the section ids and the tags of the live cards."""
         sections = self._read(

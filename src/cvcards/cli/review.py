@@ -162,23 +162,22 @@ def _filters(
 
     from cvcards.collection import Filters
 
-    problems: list[str] = []
-    if sections or tags:
-        known_sections, known_tags = collection.sections_and_tags()
-        for section in sections:
-            if section not in known_sections:
-                problems.append(
-                    f"--section {section}: no card is in this section;"
-                    f" sections: {', '.join(sorted(known_sections))}"
-                )
-        for tag in tags:
-            if tag not in known_tags:
-                close = get_close_matches(tag, known_tags, n=3)
-                hint = f"; did you mean {' or '.join(close)}?" if close else ""
-                problems.append(f"--tag {tag}: no card has this tag{hint}")
-    if problems:
-        raise click.UsageError("\n".join(problems))
-    return Filters(sections=sections, tags=tags, kinds=kinds)
+    filters = Filters(sections=sections, tags=tags, kinds=kinds)
+    unknown_sections, unknown_tags = collection.unmatched(filters)
+    if not (unknown_sections or unknown_tags):
+        return filters
+
+    known_sections, known_tags = collection.sections_and_tags()
+    problems = [
+        f"--section {section}: no card is in this section;"
+        f" sections: {', '.join(sorted(known_sections))}"
+        for section in unknown_sections
+    ]
+    for tag in unknown_tags:
+        close = get_close_matches(tag, known_tags, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        problems.append(f"--tag {tag}: no card has this tag{hint}")
+    raise click.UsageError("\n".join(problems))
 
 
 @click.command()
