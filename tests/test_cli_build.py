@@ -281,6 +281,11 @@ def test_help_does_not_import_heavy_modules() -> None:
 def test_build_from_anywhere_uses_the_shipped_decks_and_diagrams(
     tmp_path: Path,
 ) -> None:
+    from cvcards.paths import packaged_data
+
+    shipped_lock = packaged_data("decks") / "cvcards.lock.json"
+    lock_before = shipped_lock.read_bytes()
+
     result = run_cli("build", "-o", "cv.apkg")
 
     assert result.returncode == 0, result.stderr
@@ -292,6 +297,9 @@ def test_build_from_anywhere_uses_the_shipped_decks_and_diagrams(
     with zipfile.ZipFile("cv.apkg") as archive:
         media = json.loads(archive.read("media"))
     assert len(media) >= 12 and all(name.endswith(".svg") for name in media.values())
+    # The shipped decks are read-only, even when an editable install makes them
+    # the repository's own folder.
+    assert shipped_lock.read_bytes() == lock_before
 
 
 def test_inside_the_repository_the_working_copy_is_used() -> None:

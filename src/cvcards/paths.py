@@ -78,3 +78,15 @@ def find_diagram(filename: str, cwd: Path | None = None) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def lock_is_writable(decks_dir: Path, *, chosen: bool, cwd: Path | None = None) -> bool:
+    """Say whether a command may update the lock file of ``decks_dir``.
+
+    The shipped decks are read-only, even where an editable install makes them
+    the repository's own folder: only a folder the user chose (``--decks``) or
+    the repository's working copy, used from inside the checkout, is written.
+    """
+    if not chosen and repository_root(cwd) is None:
+        return False
+    return os.access(decks_dir, os.W_OK)

@@ -206,6 +206,7 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     from cvcards.compiler import compile_decks, save_lock
     from cvcards.export import write_package
     from cvcards.lint import lint
+    from cvcards.paths import lock_is_writable
 
     try:
         deck = compile_decks(decks_dir, now=int(time.time()), update_lock=False)
@@ -218,8 +219,10 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
 
     render = HtmlCache(_read_json(_html_cache_path()))
     report = write_package(deck, output, _diagram_files(deck, jobs), render=render)
-    # Identities are committed to the lock only once the package exists.
-    save_lock(deck)
+    # Identities are committed to the lock only once the package exists, and
+    # never into the shipped decks.
+    if lock_is_writable(decks_dir, chosen=decks is not None):
+        save_lock(deck)
     click.echo(
         f"Wrote {output.resolve()} ({report.notes} notes, {report.cards} cards, "
         f"{report.media} media files)"

@@ -105,7 +105,7 @@ def _open(
         decks = decks_dir or default_decks_dir()
         if collection.meta("fingerprint") != source_fingerprint(decks):
             try:
-                _sync(collection, decks, now, console)
+                _sync(collection, decks, now, console, chosen=decks_dir is not None)
             except DeckError as error:
                 if not collection.totals()["live"]:
                     raise
@@ -120,12 +120,20 @@ def _open(
     return collection, config
 
 
-def _sync(collection: Collection, decks: Path, now: datetime, console: Console) -> None:
+def _sync(
+    collection: Collection,
+    decks: Path,
+    now: datetime,
+    console: Console,
+    *,
+    chosen: bool,
+) -> None:
     from cvcards.compiler import compile_decks
+    from cvcards.paths import lock_is_writable
 
-    # The lock file keeps identities stable; it is written only where it can be
-    # (the shipped decks are read-only in an installed package).
-    writable = os.access(decks, os.W_OK)
+    # The lock file keeps identities stable; it is written only for decks the
+    # learner edits (the shipped decks are read-only).
+    writable = lock_is_writable(decks, chosen=chosen)
     deck = compile_decks(decks, now=int(now.timestamp()), update_lock=writable)
     report = collection.sync(deck, now=now)
     changes = [
