@@ -159,6 +159,39 @@ def test_a_terminal_gets_a_progress_bar(starter: Path) -> None:
     assert "2 rendered, 0 cached in out" in shown
 
 
+def test_piped_output_gets_no_bar_even_with_stderr_on_a_terminal(
+    starter: Path,
+) -> None:
+    import os
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "cvcards", "diagrams", "detector_pipelines"]
+        + ["resolution_compute", "--decks", str(starter), "--out", "out"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+
+    assert result.returncode == 0
+    assert "2 rendered, 0 cached in out" in result.stdout
+    assert shown == b""
+
+
 @pytest.mark.parametrize("flag", ["--help", "-h"], ids=["long", "short"])
 def test_help_shows_examples(flag: str) -> None:
     code, out, _ = invoke(flag)

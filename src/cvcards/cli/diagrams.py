@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,9 @@ class _Progress:
 
         self.console = Console(stderr=True)
         self.total = total
-        self.enabled = self.console.is_terminal and total > 1
+        # Quiet when the output goes to a pipe or file, even if stderr is a
+        # terminal: a bar would mix with what the reader of that output sees.
+        self.enabled = self.console.is_terminal and sys.stdout.isatty() and total > 1
 
     def __enter__(self) -> Callable[[str], None] | None:
         if not self.enabled:
