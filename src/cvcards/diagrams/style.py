@@ -6,9 +6,15 @@ opaque, light, rounded panel: the figure reads the same in both modes, and the
 panel's edge separates it from a white card. Colours come from the Okabe-Ito
 palette, which stays distinguishable under the common colour-vision deficiencies.
 
-Sizes target a card about 500 CSS pixels wide: the figure is 5.2 inches wide,
-which an SVG declares as 374 pt, that is 499 px, so a 10 pt label is 13 px.
-Text stays text (``svg.fonttype = "none"``) with a list of fallback families.
+Sizes target a card that shows a figure 500 CSS pixels wide. The SVG declares
+its size in points (72 per inch), and the card scales it to 500 px, so one
+point of text shows as ``500 / (72 * width in inches)`` px: 1.34 px in a figure
+5.2 inches wide. The text sizes below are chosen from that scale so that the
+smallest text (tags, cell values, tick labels) shows at 11 px or more, which a
+phone still reads, and the labels a learner reads first are larger. Mathtext
+draws sub- and superscripts at 70% of their text's size, so text with scripts
+uses ``MATH`` or larger. Text stays text (``svg.fonttype = "none"``) with a
+list of fallback families.
 
 Output is byte-reproducible: a fixed hash salt for SVG ids, no date in the
 metadata, a fixed creator string, and fonts that matplotlib bundles for layout.
@@ -46,6 +52,16 @@ TP = GREEN
 FP = VERMILION
 
 FIG_WIDTH = 5.2  # inches; see the module docstring for why
+DISPLAY_WIDTH_PX = 500  # how wide a card shows a figure, in CSS pixels
+MIN_TEXT_PX = 11.0  # no text shows smaller than this at DISPLAY_WIDTH_PX
+
+# Text sizes in points; at FIG_WIDTH each shows at 1.34 px per point.
+SMALL = 8.5  # 11.3 px: tags, cell values, tick labels, notes (the floor)
+TEXT = 10.0  # 13.4 px: axis labels, block names, legends, panel titles
+TITLE = 11.5  # 15.4 px: figure titles
+HEADLINE = 13.0  # 17.4 px: the number a figure is about (IoU, mIoU, ECE)
+SCRIPT_SHRINK = 0.7  # mathtext's size for sub- and superscripts
+MATH = 12.0  # smallest size for text with mathtext scripts (8.4 pt scripts)
 FONT_FAMILIES = ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial"]
 
 RC: dict[str, Any] = {
@@ -54,10 +70,10 @@ RC: dict[str, Any] = {
     "font.family": ["sans-serif"],
     "font.sans-serif": FONT_FAMILIES,
     "mathtext.fontset": "dejavusans",
-    "font.size": 9.5,
-    "axes.titlesize": 10.5,
+    "font.size": TEXT,
+    "axes.titlesize": TITLE,
     "axes.titleweight": "bold",
-    "axes.labelsize": 9.5,
+    "axes.labelsize": TEXT,
     "axes.edgecolor": MUTED,
     "axes.labelcolor": INK,
     "axes.facecolor": "white",
@@ -68,9 +84,10 @@ RC: dict[str, Any] = {
     "ytick.color": MUTED,
     "xtick.labelcolor": INK,
     "ytick.labelcolor": INK,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "legend.fontsize": 8.5,
+    "xtick.labelsize": SMALL,
+    "ytick.labelsize": SMALL,
+    "legend.fontsize": TEXT,
+    "legend.title_fontsize": SMALL,
     "legend.frameon": True,
     "legend.framealpha": 0.95,
     "legend.edgecolor": FAINT,
@@ -142,6 +159,15 @@ def image_axes(axes: Axes, width: float, height: float, *, margin: float = 0) ->
     axes.set_xlim(-margin, width + margin)
     axes.set_ylim(height + margin, -margin)
     axes.set_aspect("equal")
+    few_ticks(axes)
+
+
+def few_ticks(axes: Axes, count: int = 5) -> None:
+    """Keep at most about ``count`` ticks per axis, so their labels stay apart."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_locator(MaxNLocator(count, steps=[1, 2, 2.5, 5, 10]))
     axes.tick_params(length=2)
 
 
@@ -191,7 +217,7 @@ def draw_box(
             y2 if label_below else y1,
             label,
             color=on(colour),
-            fontsize=8,
+            fontsize=SMALL,
             fontweight="bold",
             va="top" if label_below else "bottom",
             ha="right" if label_below else "left",
@@ -205,14 +231,16 @@ def block(
     xy: tuple[float, float],
     text: str,
     *,
+    detail: str | None = None,
     colour: str = BLUE,
     size: tuple[float, float] = (1.6, 0.5),
-    fontsize: float = 8.5,
+    fontsize: float = TEXT,
 ) -> tuple[float, float, float, float]:
     """Draw a rounded block centred at ``xy`` in data units; return its extent.
 
     Used by the architecture and pipeline figures, whose axes are a plain
-    canvas with equal units.
+    canvas with equal units. A block shows a name and, optionally, a detail
+    line under it in the smallest size, so that the name reads first.
 
     Returns:
         ``(left, bottom, right, top)`` of the block, for attaching arrows.
@@ -233,7 +261,26 @@ def block(
             zorder=2,
         )
     )
-    axes.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+    if detail is None:
+        axes.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+        return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+    # Name above the centre line and detail below it, a point apart.
+    for line, points, va, offset, ink in (
+        (text, fontsize, "bottom", 0.5, INK),
+        (detail, SMALL, "top", -0.5, shade(MUTED, 0.2)),
+    ):
+        axes.annotate(
+            line,
+            (x, y),
+            xytext=(0, offset),
+            textcoords="offset points",
+            ha="center",
+            va=va,
+            fontsize=points,
+            color=ink,
+            zorder=3,
+        )
     return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 
 
@@ -267,7 +314,7 @@ def arrow(
             (start[0] + end[0]) / 2,
             (start[1] + end[1]) / 2,
             label,
-            fontsize=7.5,
+            fontsize=SMALL,
             color=MUTED,
             ha="center",
             va="center",

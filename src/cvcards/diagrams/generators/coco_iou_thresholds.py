@@ -33,41 +33,45 @@ def draw(params: Mapping[str, Any]) -> Figure:
     iou = box_iou(gt, pred)
     hits = verdicts(iou)
 
-    figure = style.new_figure(3.0)
-    boxes = figure.add_axes((0.06, 0.12, 0.42, 0.72))
+    figure = style.new_figure(3.3)
+    boxes = figure.add_axes((0.08, 0.1, 0.42, 0.72))
     left, top = min(gt[0], pred[0]), min(gt[1], pred[1])
     right, bottom = max(gt[2], pred[2]), max(gt[3], pred[3])
     pad = 0.12 * max(right - left, bottom - top)
     boxes.set_xlim(left - pad, right + pad)
     boxes.set_ylim(bottom + pad, top - pad)
     boxes.set_aspect("equal")
-    boxes.tick_params(length=2, labelsize=7)
+    style.few_ticks(boxes)
     style.draw_box(boxes, gt, style.GREEN, label="ground truth", fill=0.12)
     style.draw_box(
         boxes, pred, style.BLUE, label="prediction", linestyle="--", label_below=True
     )
-    boxes.set_title(f"IoU = {style.number(iou)}", fontsize=11)
+    boxes.set_title(
+        f"IoU = {style.number(iou)}", fontsize=style.HEADLINE, pad=style.SMALL
+    )
 
-    ladder = figure.add_axes((0.56, 0.12, 0.4, 0.72))
+    ladder = figure.add_axes((0.56, 0.06, 0.41, 0.78))
     ladder.set_xlim(0, 1)
-    ladder.set_ylim(len(THRESHOLDS) - 0.4, -0.6)
+    ladder.set_ylim(len(THRESHOLDS) - 0.5, -0.5)
     ladder.axis("off")
     for row, (threshold, hit) in enumerate(zip(THRESHOLDS, hits, strict=True)):
         colour = style.TP if hit else style.FP
         relation = "≥" if hit else "<"
+        ladder.text(0.02, row, f"IoU {relation} {threshold:.2f}", va="center")
         ladder.text(
-            0.0, row, f"IoU {relation} {threshold:.2f}", va="center", fontsize=8.5
-        )
-        ladder.text(
-            0.78,
+            0.82,
             row,
             "TP" if hit else "FP",
             va="center",
             ha="center",
-            fontsize=8,
+            fontsize=style.SMALL,
             fontweight="bold",
             color=style.on(colour),
             bbox={"boxstyle": "round,pad=0.25", "facecolor": colour, "linewidth": 0},
         )
-    ladder.set_title(f"TP at {sum(hits)} of {len(THRESHOLDS)} thresholds", fontsize=9.5)
+    ladder.set_title(
+        f"TP at {sum(hits)} of {len(THRESHOLDS)} thresholds",
+        fontsize=style.TEXT,
+        pad=style.SMALL,
+    )
     return figure

@@ -67,14 +67,14 @@ def draw(params: Mapping[str, Any]) -> Figure:
     area_union = area_a + area_b - area_inter
 
     figure = style.new_figure(3.3)
-    axes = figure.add_axes((0.08, 0.1, 0.5, 0.8))
+    axes = figure.add_axes((0.09, 0.1, 0.46, 0.8))
     left, top = min(a[0], b[0]), min(a[1], b[1])
     right, bottom = max(a[2], b[2]), max(a[3], b[3])
     pad = 0.08 * max(right - left, bottom - top)
     axes.set_xlim(left - pad, right + pad)
     axes.set_ylim(bottom + pad, top - pad)
     axes.set_aspect("equal")
-    axes.tick_params(length=2, labelsize=7.5)
+    style.few_ticks(axes)
 
     style.draw_box(axes, a, style.BLUE, label="A", fill=0.12)
     style.draw_box(axes, b, style.ORANGE, label="B", fill=0.12)
@@ -82,7 +82,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         style.draw_box(axes, inter, style.VERMILION, fill=0.6, linewidth=0)
     _union_outline(axes, a, b)
 
-    text = figure.add_axes((0.62, 0.1, 0.36, 0.8))
+    text = figure.add_axes((0.6, 0.1, 0.38, 0.8))
     text.axis("off")
     lines = [
         ("area(A)", f"{area_a:g}", style.BLUE),
@@ -91,26 +91,26 @@ def draw(params: Mapping[str, Any]) -> Figure:
         ("A ∪ B", f"{area_union:g}", style.INK),
     ]
     for row, (name, value, colour) in enumerate(lines):
-        y = 0.92 - row * 0.11
+        y = 0.93 - row * 0.12
         text.text(
             0.0, y, name, color=style.shade(colour), fontweight="bold", va="center"
         )
-        text.text(0.95, y, value, ha="right", va="center")
-    text.plot([0, 0.95], [0.45, 0.45], color=style.FAINT, lw=1)
-    text.text(0.0, 0.35, "IoU = (A ∩ B) / (A ∪ B)", fontsize=8.5, va="center")
+        text.text(0.97, y, value, ha="right", va="center")
+    text.plot([0, 0.97], [0.43, 0.43], color=style.FAINT, lw=1)
+    text.text(0.0, 0.33, "IoU = (A ∩ B) / (A ∪ B)", va="center")
     text.text(
         0.0,
-        0.18,
+        0.17,
         f"IoU = {style.number(iou)}",
-        fontsize=13,
+        fontsize=style.HEADLINE + 1,
         fontweight="bold",
         va="center",
     )
     text.text(
         0.0,
-        0.04,
+        0.02,
         "dashed: union outline",
-        fontsize=7.5,
+        fontsize=style.SMALL,
         color=style.MUTED,
         va="center",
     )
