@@ -11,6 +11,7 @@ wrongly predicted *as* the class. Everything is computed by
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PIXELS = 20_000
+CHAR_WIDTH = 0.6 * style.SMALL / 72  # inches per character of a tick label
+ROTATION = 35  # degrees, of the predicted class names
+TOP = 0.62  # inches above the matrix, for the title and mIoU
+MATRIX_RIGHT = 0.77  # share of the width where the matrix ends and bars begin
 
 
 def synthetic_labels(classes: int, seed: int) -> tuple[Any, Any]:
@@ -64,13 +69,21 @@ def draw(params: Mapping[str, Any]) -> Figure:
     miou = mean_iou(pred, gt, count)
     rows = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
 
-    # Leave room for the longest class name beside and under the matrix.
-    longest = max(len(name) for name in names)
-    left, bottom = 0.07 + 0.012 * longest, 0.12 + 0.013 * longest
-    figure = style.new_figure(3.5)
-    matrix = figure.add_axes((left, bottom, 0.72 - left, 0.82 - bottom))
+    # Lay out in inches: room for the longest class name beside the matrix and,
+    # rotated, under it; rows tall enough for two lines of cell text.
+    name_width = max(len(name) for name in names) * CHAR_WIDTH
+    left = 0.32 + name_width + 0.08
+    bottom = 0.5 + name_width * math.sin(math.radians(ROTATION)) + 0.12
+    row = min(max(2.0 / count, 0.34), 0.42)
+    height = TOP + count * row + bottom
+    width = style.FIG_WIDTH
+
+    def box(x0: float, x1: float) -> tuple[float, float, float, float]:
+        return (x0 / width, bottom / height, (x1 - x0) / width, count * row / height)
+
+    figure = style.new_figure(height)
+    matrix = figure.add_axes(box(left, MATRIX_RIGHT * width))
     matrix.imshow(rows, cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    cell_font = 7 if count <= 5 else 6
     for i in range(count):
         for j in range(count):
             value = rows[i, j]
@@ -81,19 +94,19 @@ def draw(params: Mapping[str, Any]) -> Figure:
                 f"{value:.2f}\n{cm[i, j]}",
                 ha="center",
                 va="center",
-                fontsize=cell_font,
+                fontsize=style.SMALL,
                 color=colour,
                 linespacing=1.1,
             )
-    matrix.set_xticks(range(count), names, rotation=35, ha="right", fontsize=7.5)
-    matrix.set_yticks(range(count), names, fontsize=7.5)
+    matrix.set_xticks(range(count), names, rotation=ROTATION, ha="right")
+    matrix.set_yticks(range(count), names)
     matrix.tick_params(length=0)
     matrix.set_xlabel("predicted")
     matrix.set_ylabel("ground truth")
     for spine in matrix.spines.values():
         spine.set_visible(False)
 
-    bars = figure.add_axes((0.76, bottom, 0.2, 0.82 - bottom), sharey=matrix)
+    bars = figure.add_axes(box(0.8 * width, 0.97 * width), sharey=matrix)
     bars.barh(
         range(count),
         ious,
@@ -102,19 +115,22 @@ def draw(params: Mapping[str, Any]) -> Figure:
         height=0.6,
     )
     for i, iou in enumerate(ious):
-        bars.text(0.03, i, f"{iou:.3f}", va="center", fontsize=7.5)
+        bars.text(0.04, i, f"{iou:.3f}", va="center", fontsize=style.SMALL)
     bars.set_xlim(0, 1)
-    bars.tick_params(labelleft=False, length=0, labelsize=7)
-    bars.set_xticks([0, 0.5, 1])
+    bars.tick_params(labelleft=False, length=0)
+    bars.set_xticks([0, 1])
     bars.set_xlabel("IoU per class")
     bars.spines["left"].set_visible(False)
+    bars.set_title(
+        f"mIoU = {miou:.3f}", fontsize=style.TITLE, fontweight="bold", loc="right"
+    )
 
-    bars.set_title(f"mIoU = {miou:.3f}", fontsize=9.5, fontweight="bold")
     figure.text(
         0.03,
-        0.925,
+        1 - 0.2 / height,
         "Confusion matrix, rows normalised",
-        fontsize=10.5,
+        fontsize=style.TITLE,
         fontweight="bold",
+        va="center",
     )
     return figure

@@ -17,58 +17,67 @@ from cvcards.diagrams import style
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-ROW = 0.82
-WIDTH, HEIGHT = 10.0, 7.55
-LEFT_X, RIGHT_X = 2.55, 7.15
-BLOCK = (3.7, 0.62)
+ROW = 1.0
+WIDTH, HEIGHT = 10.0, 9.25
+LEFT_X, RIGHT_X = 2.45, 7.2
+BLOCK = (4.1, 0.78)
 
-# (row, text, colour) per column; rows count from the top.
+# (row, name, detail, colour) per column; rows count from the top.
 ONE_STAGE = (
-    (0, "backbone", style.BLUE),
-    (1, "neck (FPN)", style.BLUE),
-    (2, "dense head\nclass + box at every location", style.ORANGE),
-    (6, "NMS", style.VERMILION),
-    (7, "detections", style.GREEN),
+    (0, "backbone", None, style.BLUE),
+    (1, "neck (FPN)", None, style.BLUE),
+    (2, "dense head", "class + box at every location", style.ORANGE),
+    (6, "NMS", None, style.VERMILION),
+    (7, "detections", None, style.GREEN),
 )
 TWO_STAGE = (
-    (0, "backbone", style.BLUE),
-    (1, "neck (FPN), optional", style.BLUE),
-    (2, "RPN\nobjectness + box deltas", style.ORANGE),
-    (3, "proposals\ntop-k boxes after NMS", style.ORANGE),
-    (4, "RoI Align\nfixed-size crop per proposal", style.PURPLE),
-    (5, "second-stage heads\nclass + box refinement", style.PURPLE),
-    (6, "NMS", style.VERMILION),
-    (7, "detections", style.GREEN),
+    (0, "backbone", None, style.BLUE),
+    (1, "neck (FPN), optional", None, style.BLUE),
+    (2, "RPN", "objectness + box deltas", style.ORANGE),
+    (3, "proposals", "top-k boxes after NMS", style.ORANGE),
+    (4, "RoI Align", "fixed-size crop per proposal", style.PURPLE),
+    (5, "second-stage heads", "class + box refinement", style.PURPLE),
+    (6, "NMS", None, style.VERMILION),
+    (7, "detections", None, style.GREEN),
 )
 
 
 def draw(params: Mapping[str, Any]) -> Figure:
     """Draw both pipelines as columns of blocks joined by arrows."""
-    figure = style.new_figure(0.5 * HEIGHT)
+    # Equal units on both axes: the canvas's aspect sets the figure's height.
+    figure = style.new_figure(style.FIG_WIDTH * HEIGHT / WIDTH)
     axes = figure.add_axes((0.02, 0.02, 0.96, 0.96))
     style.canvas(axes, WIDTH, HEIGHT)
 
     def row_y(row: int) -> float:
-        return HEIGHT - 1.25 - row * ROW
+        return HEIGHT - 1.55 - row * ROW
 
     for x, title, examples, column in (
         (LEFT_X, "one-stage", "e.g. RetinaNet, YOLO", ONE_STAGE),
         (RIGHT_X, "two-stage", "e.g. Faster R-CNN", TWO_STAGE),
     ):
-        axes.text(x, HEIGHT - 0.3, title, ha="center", va="center", fontweight="bold")
         axes.text(
             x,
-            HEIGHT - 0.68,
+            HEIGHT - 0.35,
+            title,
+            ha="center",
+            va="center",
+            fontsize=style.TITLE,
+            fontweight="bold",
+        )
+        axes.text(
+            x,
+            HEIGHT - 0.8,
             examples,
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=style.SMALL,
             color=style.MUTED,
         )
         previous: tuple[float, float, float, float] | None = None
-        for row, text, colour in column:
+        for row, name, detail, colour in column:
             extent = style.block(
-                axes, (x, row_y(row)), text, colour=colour, size=BLOCK, fontsize=7.8
+                axes, (x, row_y(row)), name, detail=detail, colour=colour, size=BLOCK
             )
             if previous is not None:
                 skipped = previous[1] - extent[3] > ROW
@@ -76,7 +85,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
                     axes,
                     (x, previous[1]),
                     (x, extent[3]),
-                    label="single pass: no proposals" if skipped else None,
+                    label="single pass:\nno proposals" if skipped else None,
                 )
             previous = extent
 
@@ -90,7 +99,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
             "arrowstyle": "-|>",
             "color": style.PURPLE,
             "linewidth": 1.2,
-            "connectionstyle": "bar,fraction=-0.12",
+            "connectionstyle": "bar,fraction=-0.08",
             "shrinkA": 0,
             "shrinkB": 0,
             "mutation_scale": 10,
@@ -103,7 +112,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         rotation=90,
         ha="center",
         va="center",
-        fontsize=7.5,
+        fontsize=style.SMALL,
         color=style.MUTED,
     )
     return figure
