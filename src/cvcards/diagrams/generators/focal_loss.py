@@ -41,8 +41,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
     top = 4.0 * alpha if alpha else 4.0
     p = np.linspace(0.005, 1.0, 400)
 
-    figure = style.new_figure(3.1)
-    axes = figure.add_axes((0.11, 0.15, 0.85, 0.7))
+    figure = style.new_figure(3.4)
+    axes = figure.add_axes((0.1, 0.14, 0.86, 0.7))
     for index, gamma in enumerate(params["gammas"]):
         loss = focal_loss(p, gamma=gamma, alpha=alpha)
         easy = float(focal_loss(EASY, gamma=gamma, alpha=alpha))
@@ -58,22 +58,23 @@ def draw(params: Mapping[str, Any]) -> Figure:
     axes.axvline(EASY, color=style.MUTED, linewidth=0.8, linestyle=":")
     axes.text(
         EASY - 0.015,
-        0.375 * top,
-        "easy example\n$p_t = 0.9$",
+        0.12 * top,
+        "easy\nexample",
         ha="right",
-        va="top",
-        fontsize=7.5,
+        va="bottom",
+        fontsize=style.SMALL,
         color=style.MUTED,
     )
     axes.set_xlim(0, 1)
     axes.set_ylim(0, top)
-    axes.set_xlabel("probability of the true class, $p_t$")
+    # Mathtext sets p_t's subscript at 70%: the label is MATH-sized to keep it legible.
+    axes.set_xlabel("$p_t$, probability of the true class", fontsize=style.MATH)
     axes.set_ylabel("loss")
     axes.grid(True)
     if alpha is None:
         title = r"Focal loss $= -(1 - p_t)^{\gamma} \log p_t$"
     else:
         title = rf"Focal loss $= -\alpha (1 - p_t)^{{\gamma}} \log p_t$, α = {alpha:g}"
-    axes.set_title(title, loc="left")
-    axes.legend(title="loss at $p_t = 0.9$", title_fontsize=8, loc="upper right")
+    axes.set_title(title, loc="left", fontsize=style.MATH)
+    axes.legend(title=f"loss at {EASY:g}, an easy example", loc="upper right")
     return figure
