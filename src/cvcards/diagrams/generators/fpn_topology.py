@@ -18,8 +18,8 @@ from cvcards.diagrams import style
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-ROW = 1.15  # canvas units between levels
-C_X, MERGE_X, P_X = 1.55, 5.4, 8.55  # columns: backbone, top-down sums, outputs
+ROW = 1.25  # canvas units between levels
+C_X, MERGE_X, P_X = 1.5, 5.3, 8.75  # columns: backbone, top-down sums, outputs
 WIDTH = 10.0
 SUM_RADIUS, START_RADIUS = 0.22, 0.08  # a "+" node; the top-down path's start
 
@@ -37,7 +37,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
     count = len(levels)
     height = ROW * (count + 1) + 0.75
 
-    figure = style.new_figure(0.52 * height)
+    # Equal units on both axes: the canvas's aspect sets the figure's height.
+    figure = style.new_figure(style.FIG_WIDTH * height / WIDTH)
     axes = figure.add_axes((0.02, 0.02, 0.96, 0.96))
     style.canvas(axes, WIDTH, height)
 
@@ -51,7 +52,9 @@ def draw(params: Mapping[str, Any]) -> Figure:
         (MERGE_X, "top-down path\n+ lateral links"),
         (P_X, "pyramid\noutputs"),
     ):
-        axes.text(x, top, text, ha="center", va="center", fontweight="bold")
+        axes.text(
+            x, top, text, ha="center", va="center", fontweight="bold", linespacing=1.1
+        )
 
     image = style.block(
         axes, (C_X, 0.55), "image", colour=style.MUTED, size=(2.3, 0.45)
@@ -61,7 +64,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         y = row_y(index)
         stride = 2**level
         # Finer maps are drawn wider, so the pyramid reads at a glance.
-        width = 1.25 + 0.95 * (count - 1 - index) / max(count - 1, 1)
+        width = 1.6 + 0.9 * (count - 1 - index) / max(count - 1, 1)
         c_box = style.block(
             axes,
             (C_X, y),
@@ -95,7 +98,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
                 "+",
                 ha="center",
                 va="center",
-                fontsize=11,
+                fontsize=style.TITLE,
                 fontweight="bold",
                 zorder=3,
             )
@@ -111,10 +114,10 @@ def draw(params: Mapping[str, Any]) -> Figure:
         p_box = style.block(
             axes,
             (P_X, y),
-            f"P{level}\nstride {stride}",
+            f"P{level}",
+            detail=f"stride {stride}",
             colour=style.GREEN,
-            size=(1.5, 0.72),
-            fontsize=8,
+            size=(1.7, 0.8),
         )
         style.arrow(
             axes,
