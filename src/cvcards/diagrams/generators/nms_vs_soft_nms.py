@@ -19,13 +19,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-WIDTH, HEIGHT = 200.0, 172.0
-# (box, score, where its score tag goes, colour of the object it covers)
+WIDTH, HEIGHT = 200.0, 180.0
+# (box, score, where its score tag goes, colour of the object it covers). Tags
+# sit outside their box's corner, spread over four corners so that the three
+# overlapping boxes' tags stay apart; "below-right" hangs right of the corner.
 SCENE: tuple[tuple[tuple[float, float, float, float], float, str, str], ...] = (
-    ((20, 30, 90, 150), 0.95, "top-left", style.BLUE),
+    ((20, 30, 90, 150), 0.95, "bottom-left", style.BLUE),
     ((29, 22, 97, 140), 0.80, "top-right", style.BLUE),
-    ((36, 34, 106, 156), 0.85, "bottom-right", style.VERMILION),
-    ((135, 85, 192, 135), 0.90, "top-left", style.GREEN),
+    ((36, 34, 106, 156), 0.85, "below-right", style.VERMILION),
+    ((135, 60, 192, 110), 0.90, "top-left", style.GREEN),
 )
 # Soft-NMS drops boxes whose decayed score falls below this.
 SCORE_FLOOR = 0.05
@@ -43,7 +45,8 @@ def _tag(
     anchors = {
         "top-left": (x1, y1, "left", "bottom"),
         "top-right": (x2, y1, "right", "bottom"),
-        "bottom-right": (x2, y2, "right", "top"),
+        "bottom-left": (x1, y2, "left", "top"),
+        "below-right": (x2, y2, "left", "top"),
     }
     x, y, ha, va = anchors[where]
     axes.text(
@@ -52,7 +55,7 @@ def _tag(
         text,
         ha=ha,
         va=va,
-        fontsize=7,
+        fontsize=style.SMALL,
         fontweight="bold",
         color=style.MUTED if faded else style.on(colour),
         zorder=8,
@@ -72,7 +75,7 @@ def _panel(axes: Axes, title: str, scores: list[float | None]) -> None:
     for spine in axes.spines.values():
         spine.set_visible(True)
         spine.set_color(style.FAINT)
-    axes.set_title(title, fontsize=8.5, fontweight="normal", pad=4)
+    axes.set_title(title, fontsize=style.TEXT, fontweight="normal", pad=4)
     for (box, _, where, colour), score in zip(SCENE, scores, strict=True):
         if score is None:
             style.draw_box(axes, box, style.MUTED, linewidth=1.0, linestyle=":")
@@ -102,7 +105,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     after_soft: list[float | None] = [soft.get(i) for i in range(len(scores))]
 
     before: list[float | None] = list(scores)
-    figure = style.new_figure(2.05)
+    figure = style.new_figure(2.5)
     titles = (
         f"detections\n{len(scores)} boxes",
         f"greedy NMS\nIoU > {iou_threshold:g}: {len(scores) - len(kept)} removed",
@@ -111,6 +114,15 @@ def draw(params: Mapping[str, Any]) -> Figure:
     for column, (title, shown) in enumerate(
         zip(titles, (before, after_nms, after_soft), strict=True)
     ):
-        axes = figure.add_axes((0.025 + column * 0.325, 0.05, 0.3, 0.72))
+        axes = figure.add_axes((0.02 + column * 0.33, 0.13, 0.31, 0.64))
         _panel(axes, title, shown)
+    figure.text(
+        0.5,
+        0.055,
+        "line width follows the score · ×: box removed",
+        ha="center",
+        va="center",
+        fontsize=style.SMALL,
+        color=style.MUTED,
+    )
     return figure
