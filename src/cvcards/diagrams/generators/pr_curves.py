@@ -121,8 +121,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
 
     detections, truths = synthetic_detections(params["seed"])
 
-    figure = style.new_figure(3.2)
-    axes = figure.add_axes((0.11, 0.15, 0.85, 0.72))
+    figure = style.new_figure(3.3)
+    axes = figure.add_axes((0.11, 0.14, 0.85, 0.72))
     for index, threshold in enumerate(params["thresholds"]):
         precision, recall, _ = pr_curve(detections, truths, 0, threshold)
         ap = coco_interpolated_ap(recall, precision)
@@ -137,9 +137,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
     axes.set_xlabel("recall")
     axes.set_ylabel("precision")
     axes.grid(True)
-    axes.legend(
-        loc="lower left", title="IoU threshold: AP (101-point)", title_fontsize=8
-    )
+    axes.legend(loc="lower left", title="IoU threshold: AP (101-point)")
     axes.set_title("Same detections, stricter IoU threshold", loc="left")
     axes.text(
         0.98,
@@ -148,7 +146,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         transform=axes.transAxes,
         ha="right",
         va="top",
-        fontsize=7.5,
+        fontsize=style.SMALL,
         color=style.MUTED,
     )
     return figure
