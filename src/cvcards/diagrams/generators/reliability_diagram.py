@@ -121,13 +121,13 @@ def _panel(axes: Axes, title: str, bins: ReliabilityBins, ece: float) -> None:
     axes.set_ylim(0, 1)
     axes.set_aspect("equal")
     axes.set_xlabel("confidence")
-    axes.set_title(title, fontsize=9, fontweight="normal")
+    axes.set_title(title, fontsize=style.TEXT, fontweight="normal")
     axes.text(
         0.04,
         0.95,
         f"ECE = {ece:.3f}",
         transform=axes.transAxes,
-        fontsize=10,
+        fontsize=style.TITLE,
         fontweight="bold",
         va="top",
     )
@@ -138,11 +138,11 @@ def draw(params: Mapping[str, Any]) -> Figure:
     summary = calibration_summary(params["seed"], params["bins"])
     temperature = summary["temperature"]
 
-    figure = style.new_figure(3.15)
-    before = figure.add_axes((0.1, 0.2, 0.4, 0.64))
+    figure = style.new_figure(3.5)
+    before = figure.add_axes((0.1, 0.21, 0.4, 0.62))
     _panel(before, "before: T = 1", *summary["before"])
     before.set_ylabel("accuracy")
-    after = figure.add_axes((0.57, 0.2, 0.4, 0.64))
+    after = figure.add_axes((0.57, 0.21, 0.4, 0.62))
     _panel(after, f"after: T = {temperature:.2f}", *summary["after"])
     after.tick_params(labelleft=False)
     handles, labels = before.get_legend_handles_labels()
@@ -151,15 +151,18 @@ def draw(params: Mapping[str, Any]) -> Figure:
         labels,
         loc="lower center",
         ncols=3,
-        fontsize=7.5,
+        fontsize=style.SMALL,
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
+        columnspacing=1.2,
+        handlelength=1.8,
     )
     figure.text(
-        0.1,
-        0.93,
+        0.03,
+        0.94,
         "Temperature scaling (T fitted on held-out data)",
         fontweight="bold",
-        fontsize=10.5,
+        fontsize=style.TITLE,
+        va="center",
     )
     return figure
