@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+CROWDED = 7  # bars that still fit horizontal ratio labels
+
+
 def relative_compute(sizes: Sequence[int], reference: int) -> list[float]:
     """Return each square input's pixel count over the reference's."""
     return [(size / reference) ** 2 for size in sizes]
@@ -37,8 +40,8 @@ def draw(params: Mapping[str, Any]) -> Figure:
     reference: int = params["reference"]
     ratios = relative_compute(sizes, reference)
 
-    figure = style.new_figure(2.9)
-    axes = figure.add_axes((0.125, 0.17, 0.84, 0.68))
+    figure = style.new_figure(3.1)
+    axes = figure.add_axes((0.12, 0.16, 0.85, 0.69))
     positions = range(len(sizes))
     colours = [style.VERMILION if s == reference else style.BLUE for s in sizes]
     axes.bar(
@@ -49,25 +52,30 @@ def draw(params: Mapping[str, Any]) -> Figure:
         linewidth=1.2,
         width=0.68,
     )
+    # Past seven bars, horizontal labels would touch: stand them up instead.
+    crowded = len(sizes) > CROWDED
     for x, ratio in zip(positions, ratios, strict=True):
-        axes.text(
-            x,
-            ratio,
+        axes.annotate(
             ratio_label(ratio),
+            (x, ratio),
+            xytext=(0, 2),
+            textcoords="offset points",
+            rotation=90 if crowded else 0,
             ha="center",
             va="bottom",
-            fontsize=8.5,
+            fontsize=style.SMALL,
             fontweight="bold",
         )
 
     axes.axhline(1.0, color=style.VERMILION, linewidth=0.9, linestyle="--")
-    axes.set_xticks(list(positions), [f"{s}×{s}" for s in sizes], fontsize=8)
-    axes.set_ylim(0, max(ratios) * 1.15)
-    axes.set_xlabel("input size (pixels)")
+    # Sides only: "1024×1024" under ten bars would run into its neighbours.
+    axes.set_xticks(list(positions), [str(s) for s in sizes])
+    axes.set_ylim(0, max(ratios) * (1.3 if crowded else 1.15))
+    axes.set_xlabel("input side in pixels (square input)")
     axes.set_ylabel(f"compute relative to {reference}")
     axes.grid(True, axis="y")
     axes.set_axisbelow(True)
     axes.set_title(
-        f"Compute grows with side²  (1× = {reference}×{reference}, dashed)", loc="left"
+        f"Compute grows with side²: 1× = {reference}×{reference}", loc="left"
     )
     return figure
