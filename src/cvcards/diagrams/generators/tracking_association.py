@@ -10,6 +10,10 @@ discarded by both.
 
 Matching is greedy by highest IoU, which gives the same pairs as the Hungarian
 algorithm on this well-separated scene; IoUs come from ``cvcards.vision.boxes``.
+
+A matched detection is filled with its pass's colour, and the matches are
+listed under each scene with their IoU: at card size a track and its detection
+nearly coincide, so a tag on the pair would hide both.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BoxT = tuple[float, float, float, float]
-WIDTH, HEIGHT = 240.0, 180.0
+WIDTH, HEIGHT = 240.0, 192.0  # the scene, with room under the lowest score tag
 MIN_IOU = 0.3  # SORT's minimum IoU for a match
 TRACKS: tuple[BoxT, ...] = (
     (15, 35, 60, 125),
@@ -71,8 +75,11 @@ def associate(
     return matches
 
 
-def _centre(box: BoxT) -> tuple[float, float]:
-    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+PASS_COLOURS = (style.GREEN, style.PURPLE)
+KIND_COLOURS = {"high": style.BLUE, "low": style.ORANGE, "discarded": style.MUTED}
+SCENE_SHARE = 0.47  # of the figure's width, per scene
+ROW = 0.24  # inches per line of the match lists
+LEGEND, OUTCOME, TITLES = 0.55, 0.5, 0.5  # inches of the bands around the lists
 
 
 def _scene(
@@ -81,14 +88,14 @@ def _scene(
     kinds: list[str],
     passes: list[list[tuple[int, int, float]]],
 ) -> None:
-    """Draw tracks, detections by kind, and each pass's matches with IoU."""
+    """Draw tracks, detections by kind (filled when matched) and their scores."""
     style.image_axes(axes, WIDTH, HEIGHT)
     axes.set_xticks([])
     axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_visible(True)
         spine.set_color(style.FAINT)
-    axes.set_title(title, fontsize=8.5, fontweight="normal", pad=4)
+    axes.set_title(title, fontsize=style.TEXT, fontweight="normal", pad=4)
 
     for index, box in enumerate(TRACKS):
         style.draw_box(axes, box, style.MUTED, linewidth=1.1, linestyle="--", zorder=2)
@@ -96,66 +103,74 @@ def _scene(
             box[0],
             box[1] - 1,
             f"T{index + 1}",
-            fontsize=7.5,
+            fontsize=style.SMALL,
             color=style.MUTED,
             va="bottom",
             ha="left",
             zorder=6,
         )
-    colours = {"high": style.BLUE, "low": style.ORANGE, "discarded": style.FAINT}
-    for (box, score), kind in zip(DETECTIONS, kinds, strict=True):
-        colour = colours[kind]
+
+    fills = {d: PASS_COLOURS[n] for n, ms in enumerate(passes) for _, d, _ in ms}
+    for detection, ((box, score), kind) in enumerate(
+        zip(DETECTIONS, kinds, strict=True)
+    ):
+        discarded = kind == "discarded"
+        if detection in fills:
+            style.draw_box(axes, box, fills[detection], fill=0.35, linewidth=0)
         style.draw_box(
             axes,
             box,
-            colour if kind != "discarded" else style.MUTED,
-            linewidth=1.8 if kind != "discarded" else 0.8,
-            linestyle="-" if kind != "discarded" else ":",
+            KIND_COLOURS[kind],
+            linewidth=0.8 if discarded else 1.8,
+            linestyle=":" if discarded else "-",
             zorder=3,
         )
         axes.text(
             box[2],
             box[3],
             f"{score:.2f}",
-            fontsize=7.5,
+            fontsize=style.SMALL,
             ha="right",
             va="top",
-            color=style.on(colour) if kind != "discarded" else style.MUTED,
+            color=style.MUTED if discarded else style.on(KIND_COLOURS[kind]),
             zorder=7,
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": colour, "linewidth": 0},
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "facecolor": style.FAINT if discarded else KIND_COLOURS[kind],
+                "linewidth": 0,
+            },
         )
 
+
+def _match_list(
+    figure: Figure, left: float, top: float, height: float, passes: list[Any]
+) -> None:
+    """List a scene's matches under it, one line each: IoU tag, track, score.
+
+    ``left`` is a share of the figure's width, ``top`` the first line's centre
+    in inches from the bottom, ``height`` the figure's height in inches.
+    """
+    y = top
     for number, matches in enumerate(passes):
-        colour = style.GREEN if number == 0 else style.PURPLE
         for track, detection, value in matches:
-            (tx, ty), (dx, dy) = (
-                _centre(TRACKS[track]),
-                _centre(DETECTIONS[detection][0]),
-            )
-            axes.plot(
-                [tx, dx],
-                [ty, dy],
-                color=colour,
-                linewidth=2.2,
-                zorder=5,
-                solid_capstyle="round",
-            )
-            axes.text(
-                dx,
-                dy,
+            colour = PASS_COLOURS[number]
+            figure.text(
+                left + 0.01,
+                y / height,
                 f"IoU {value:.2f}",
-                fontsize=6.5,
-                ha="center",
+                fontsize=style.SMALL,
+                fontweight="bold",
                 va="center",
                 color=style.on(colour),
-                fontweight="bold",
-                zorder=7,
-                bbox={
-                    "boxstyle": "round,pad=0.15",
-                    "facecolor": colour,
-                    "linewidth": 0,
-                },
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": colour, "linewidth": 0},
             )
+            figure.text(
+                left + 0.16,
+                y / height,
+                f"T{track + 1} ↔ the {DETECTIONS[detection][1]:.2f} box",
+                va="center",
+            )
+            y -= ROW
 
 
 def _outcome(matches: list[tuple[int, int, float]], kinds: list[str]) -> str:
@@ -170,10 +185,7 @@ def _outcome(matches: list[tuple[int, int, float]], kinds: list[str]) -> str:
     started = f"new track from the {', '.join(new)} box" if new else "no new track"
     if len(new) > 1:
         started = f"new tracks from the {', '.join(new)} boxes"
-    return (
-        f"{len(matches)} matched · unmatched tracks: {', '.join(lost) or 'none'}\n"
-        f"{started}"
-    )
+    return f"{len(matches)} matched; unmatched: {', '.join(lost) or 'none'}\n{started}"
 
 
 def draw(params: Mapping[str, Any]) -> Figure:
@@ -197,40 +209,71 @@ def draw(params: Mapping[str, Any]) -> Figure:
     second = associate(iou, left_over, low_ones)
     sort_kinds = [kind if kind == "high" else "discarded" for kind in kinds]
 
-    figure = style.new_figure(3.2)
-    left = figure.add_axes((0.025, 0.28, 0.465, 0.6))
-    _scene(left, f"SORT: one pass, scores ≥ {high:g}", sort_kinds, [sort_matches])
-    right = figure.add_axes((0.51, 0.28, 0.465, 0.6))
-    _scene(
-        right,
-        f"ByteTrack: ≥ {high:g} first, then {low:g}–{high:g}",
-        kinds,
-        [first, second],
+    columns = (
+        (f"SORT: one pass\nscores ≥ {high:g}", sort_kinds, [sort_matches]),
+        (
+            f"ByteTrack: two passes\n≥ {high:g}, then {low:g}–{high:g}",
+            kinds,
+            [first, second],
+        ),
     )
-    figure.text(
-        0.2575,
-        0.21,
-        _outcome(sort_matches, sort_kinds),
-        ha="center",
-        va="top",
-        fontsize=7.5,
-    )
-    figure.text(
-        0.7425,
-        0.21,
-        _outcome(first + second, kinds),
-        ha="center",
-        va="top",
-        fontsize=7.5,
-    )
-    figure.text(
-        0.5,
-        0.06,
-        "dashed: predicted tracks · blue: high-score · orange: low-score · "
-        "dotted: discarded\ngreen: first-pass match · purple: second-pass match",
-        ha="center",
-        va="center",
-        fontsize=7,
-        color=style.MUTED,
-    )
+    rows = max(1, len(sort_matches), len(first) + len(second))
+    scene = SCENE_SHARE * style.FIG_WIDTH * HEIGHT / WIDTH
+    lists = rows * ROW + 0.1
+    height = LEGEND + OUTCOME + lists + scene + TITLES
+    figure = style.new_figure(height)
+
+    for left, (title, column_kinds, passes) in zip((0.02, 0.51), columns, strict=True):
+        axes = figure.add_axes(
+            (left, (LEGEND + OUTCOME + lists) / height, SCENE_SHARE, scene / height)
+        )
+        _scene(axes, title, column_kinds, passes)
+        _match_list(
+            figure, left, LEGEND + OUTCOME + lists - 0.1 - ROW / 2, height, passes
+        )
+        matched = [match for matches in passes for match in matches]
+        figure.text(
+            left + SCENE_SHARE / 2,
+            (LEGEND + OUTCOME / 2) / height,
+            _outcome(matched, column_kinds),
+            ha="center",
+            va="center",
+            linespacing=1.3,
+        )
+    _key(figure)
     return figure
+
+
+def _key(figure: Figure) -> None:
+    """Explain line styles and fills in one legend along the bottom."""
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(
+            facecolor="none",
+            edgecolor=style.MUTED,
+            linestyle="--",
+            label="predicted track",
+        ),
+        Patch(
+            facecolor="none", edgecolor=style.BLUE, linewidth=1.8, label="high score"
+        ),
+        Patch(
+            facecolor="none", edgecolor=style.ORANGE, linewidth=1.8, label="low score"
+        ),
+        Patch(
+            facecolor="none", edgecolor=style.MUTED, linestyle=":", label="discarded"
+        ),
+        Patch(facecolor=style.tint(style.GREEN, 0.65), label="matched, pass 1"),
+        Patch(facecolor=style.tint(style.PURPLE, 0.65), label="matched, pass 2"),
+    ]
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=3,
+        fontsize=style.SMALL,
+        frameon=False,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
