@@ -59,9 +59,9 @@ MIN_TEXT_PX = 11.0  # no text shows smaller than this at DISPLAY_WIDTH_PX
 SMALL = 8.5  # 11.3 px: tags, cell values, tick labels, notes (the floor)
 TEXT = 10.0  # 13.4 px: axis labels, block names, legends, panel titles
 TITLE = 11.5  # 15.4 px: figure titles
-HEADLINE = 13.0  # 17.4 px: the number a figure is about (IoU, mIoU, ECE)
+HEADLINE = 13.0  # 17.4 px: a number that is the whole point (IoU = 0.216)
 SCRIPT_SHRINK = 0.7  # mathtext's size for sub- and superscripts
-MATH = 12.0  # smallest size for text with mathtext scripts (8.4 pt scripts)
+MATH = 12.0  # smallest size for text with mathtext scripts: 8.4 pt, 11.2 px
 FONT_FAMILIES = ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial"]
 
 RC: dict[str, Any] = {

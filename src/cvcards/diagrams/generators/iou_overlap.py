@@ -102,7 +102,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
         0.0,
         0.17,
         f"IoU = {style.number(iou)}",
-        fontsize=style.HEADLINE + 1,
+        fontsize=style.HEADLINE,
         fontweight="bold",
         va="center",
     )
