@@ -25,13 +25,16 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def isolated_environment(
     tmp_path: Path, shared_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """Keep every test away from the user's collection, cache and the repository.
+    """Keep every test away from the user's collection, settings, cache and repository.
 
     Tests run outside the repository so that ``./decks`` and ``./diagrams`` of
     the checkout are never written to by accident.
     """
     monkeypatch.setenv("CVCARDS_CACHE", str(shared_cache))
     monkeypatch.setenv("CVCARDS_COLLECTION", str(tmp_path / "collection.sqlite3"))
+    settings = tmp_path / "no-settings.toml"
+    settings.write_text("")
+    monkeypatch.setenv("CVCARDS_CONFIG", str(settings))
     workdir = tmp_path / "work"
     workdir.mkdir()
     monkeypatch.chdir(workdir)

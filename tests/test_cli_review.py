@@ -30,7 +30,9 @@ FIRST_FRONT = "remove from a detector"
 @pytest.fixture(autouse=True)
 def no_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the learner's own settings file out of every command run here."""
-    monkeypatch.setenv("CVCARDS_CONFIG", str(tmp_path / "absent-config.toml"))
+    empty = tmp_path / "empty-settings.toml"
+    empty.write_text("")
+    monkeypatch.setenv("CVCARDS_CONFIG", str(empty))
 
 
 def _collection() -> Path:
@@ -152,6 +154,19 @@ def test_status_reads_the_settings_file(starter: Path, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "Due today: 4 new" in result.output
+
+
+def test_a_settings_file_named_in_the_environment_must_exist(
+    starter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "typo-config.toml"
+    monkeypatch.setenv("CVCARDS_CONFIG", str(missing))
+
+    result = _invoke(["status", "--decks", str(starter)])
+
+    assert result.exit_code == 1
+    assert f"Error: {missing}: cannot read the settings file" in result.output
+    assert not missing.exists()
 
 
 def test_invalid_settings_are_reported(starter: Path, tmp_path: Path) -> None:

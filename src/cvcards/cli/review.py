@@ -94,7 +94,10 @@ def _open(
     try:
         settings_file = config_path or default_config_path()
         file_values: dict[str, object] = {}
-        if config_path is not None or settings_file.is_file():
+        # A file the learner named (option or environment) must exist; the
+        # default one is optional.
+        named = config_path is not None or bool(os.environ.get("CVCARDS_CONFIG"))
+        if named or settings_file.is_file():
             file_values = read_config_file(settings_file)
         # Each layer is checked on its own first, so that a message names the
         # place that holds the bad value.
