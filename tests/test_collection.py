@@ -855,3 +855,29 @@ def test_two_sessions_at_once_lose_nothing(tmp_path: Path) -> None:
     assert broken == 0
     switches = sum(a != b for a, b in zip(sessions, sessions[1:], strict=False))
     assert switches > 2
+
+
+def test_wal_mode_waits_out_a_brief_exclusive_lock(tmp_path: Path) -> None:
+    import threading
+
+    from cvcards.collection import _ensure_wal
+
+    path = tmp_path / "plain.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")
+    opener = sqlite3.connect(path, isolation_level=None, timeout=0)
+    opener.execute("PRAGMA busy_timeout = 0")
+    release = threading.Timer(0.2, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            opener.execute("PRAGMA journal_mode").fetchone()
+
+        _ensure_wal(opener)
+
+        assert opener.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        release.join()
+        opener.close()
+        holder.close()

@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -417,6 +418,26 @@ def _corrupted(path: Path, detail: str) -> CollectionError:
     )
 
 
+def _ensure_wal(connection: sqlite3.Connection, *, attempts: int = 50) -> None:
+    """Put the database in WAL mode, waiting out a brief lock.
+
+    WAL is a property of the file, set when it was created, so this usually
+    only reads it. SQLite can answer "locked" at once, without honouring the
+    busy timeout, while another process opens or recovers the log; a short
+    retry keeps two sessions started together from failing.
+    """
+    for attempt in range(attempts):
+        try:
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
+
+
 def _translate(path: Path, error: sqlite3.Error) -> CollectionError:
     """Turn an SQLite error into a message that names the file and a fix."""
     text = str(error)
@@ -642,7 +663,7 @@ class Collection:
                 path, timeout=BUSY_TIMEOUT_S, isolation_level=None
             )
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _ensure_wal(connection)
             # FULL syncs the WAL on every commit: a rating survives a power cut,
             # not only a killed process.
             connection.execute("PRAGMA synchronous = FULL")
