@@ -162,6 +162,30 @@ def image_axes(axes: Axes, width: float, height: float, *, margin: float = 0) ->
     few_ticks(axes)
 
 
+def scene_panel(axes: Axes, width: float, height: float, title: str) -> None:
+    """Set up a framed image-plane panel without ticks, titled above."""
+    image_axes(axes, width, height)
+    axes.set_xticks([])
+    axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_visible(True)
+        spine.set_color(FAINT)
+    axes.set_title(title, fontsize=TEXT, fontweight="normal", pad=4)
+
+
+def fit_boxes(axes: Axes, boxes: Sequence[Sequence[float]], *, pad: float) -> None:
+    """Frame image-plane axes around boxes, with ``pad`` of their extent around."""
+    left = min(box[0] for box in boxes)
+    top = min(box[1] for box in boxes)
+    right = max(box[2] for box in boxes)
+    bottom = max(box[3] for box in boxes)
+    margin = pad * max(right - left, bottom - top)
+    axes.set_xlim(left - margin, right + margin)
+    axes.set_ylim(bottom + margin, top - margin)
+    axes.set_aspect("equal")
+    few_ticks(axes)
+
+
 def few_ticks(axes: Axes, count: int = 5) -> None:
     """Keep at most about ``count`` ticks per axis, so their labels stay apart."""
     from matplotlib.ticker import MaxNLocator

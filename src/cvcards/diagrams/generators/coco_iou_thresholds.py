@@ -35,13 +35,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
 
     figure = style.new_figure(3.3)
     boxes = figure.add_axes((0.08, 0.1, 0.42, 0.72))
-    left, top = min(gt[0], pred[0]), min(gt[1], pred[1])
-    right, bottom = max(gt[2], pred[2]), max(gt[3], pred[3])
-    pad = 0.12 * max(right - left, bottom - top)
-    boxes.set_xlim(left - pad, right + pad)
-    boxes.set_ylim(bottom + pad, top - pad)
-    boxes.set_aspect("equal")
-    style.few_ticks(boxes)
+    style.fit_boxes(boxes, [gt, pred], pad=0.12)
     style.draw_box(boxes, gt, style.GREEN, label="ground truth", fill=0.12)
     style.draw_box(
         boxes, pred, style.BLUE, label="prediction", linestyle="--", label_below=True

@@ -68,13 +68,7 @@ def draw(params: Mapping[str, Any]) -> Figure:
 
     figure = style.new_figure(3.3)
     axes = figure.add_axes((0.09, 0.1, 0.46, 0.8))
-    left, top = min(a[0], b[0]), min(a[1], b[1])
-    right, bottom = max(a[2], b[2]), max(a[3], b[3])
-    pad = 0.08 * max(right - left, bottom - top)
-    axes.set_xlim(left - pad, right + pad)
-    axes.set_ylim(bottom + pad, top - pad)
-    axes.set_aspect("equal")
-    style.few_ticks(axes)
+    style.fit_boxes(axes, [a, b], pad=0.08)
 
     style.draw_box(axes, a, style.BLUE, label="A", fill=0.12)
     style.draw_box(axes, b, style.ORANGE, label="B", fill=0.12)

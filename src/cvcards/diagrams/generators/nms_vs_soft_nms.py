@@ -69,13 +69,7 @@ def _tag(
 
 def _panel(axes: Axes, title: str, scores: list[float | None]) -> None:
     """Draw the scene with each box's score, or crossed out when it is gone."""
-    style.image_axes(axes, WIDTH, HEIGHT)
-    axes.set_xticks([])
-    axes.set_yticks([])
-    for spine in axes.spines.values():
-        spine.set_visible(True)
-        spine.set_color(style.FAINT)
-    axes.set_title(title, fontsize=style.TEXT, fontweight="normal", pad=4)
+    style.scene_panel(axes, WIDTH, HEIGHT, title)
     for (box, _, where, colour), score in zip(SCENE, scores, strict=True):
         if score is None:
             style.draw_box(axes, box, style.MUTED, linewidth=1.0, linestyle=":")

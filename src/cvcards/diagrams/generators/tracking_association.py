@@ -89,13 +89,7 @@ def _scene(
     passes: list[list[tuple[int, int, float]]],
 ) -> None:
     """Draw tracks, detections by kind (filled when matched) and their scores."""
-    style.image_axes(axes, WIDTH, HEIGHT)
-    axes.set_xticks([])
-    axes.set_yticks([])
-    for spine in axes.spines.values():
-        spine.set_visible(True)
-        spine.set_color(style.FAINT)
-    axes.set_title(title, fontsize=style.TEXT, fontweight="normal", pad=4)
+    style.scene_panel(axes, WIDTH, HEIGHT, title)
 
     for index, box in enumerate(TRACKS):
         style.draw_box(axes, box, style.MUTED, linewidth=1.1, linestyle="--", zorder=2)
