@@ -25,7 +25,13 @@ from pathlib import Path
 from cvcards.cards import Card, CardKind, CompiledDeck, Diagram
 from cvcards.errors import DeckError, Problem
 from cvcards.identity import LOCK_NAME, Candidate, assign, dump_lock, read_lock
-from cvcards.loader import LoadedFile, Loc, load_all, source_fingerprint
+from cvcards.loader import (
+    LoadedFile,
+    Loc,
+    load_all,
+    shown_path,
+    source_fingerprint,
+)
 from cvcards.model import (
     BasicCard,
     ClozeCard,
@@ -396,19 +402,13 @@ def _check_html(
             for issue in unsafe_html(text):
                 problems.append(
                     Problem(
-                        _shown(decks_dir / card.source_file),
+                        shown_path(decks_dir / card.source_file),
                         card.line,
                         1,
                         f"unsafe HTML in the card's {name}: {issue}; remove it "
                         "(Markdown and plain tags such as <b>, <sub> or <br> are fine)",
                     )
                 )
-
-
-def _shown(path: Path) -> str:
-    from cvcards.loader import shown_path
-
-    return shown_path(path)
 
 
 def compile_files(

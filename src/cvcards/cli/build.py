@@ -185,10 +185,14 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     output = output.expanduser()
     key = str(output.resolve())
 
-    # Nothing changed since the last build of this output: reuse it.
-    fingerprint = hashlib.sha256(
-        (source_fingerprint(decks_dir) + _code_version()).encode()
-    ).hexdigest()
+    # Nothing changed since the last build of this output: reuse it. The code
+    # is part of the fingerprint, since a new cvcards may compile differently.
+    code = _code_version()
+
+    def build_fingerprint(sources: str) -> str:
+        return hashlib.sha256((sources + code).encode()).hexdigest()
+
+    fingerprint = build_fingerprint(source_fingerprint(decks_dir))
     manifest = _read_json(_manifest_path())
     previous = manifest.get(key)
     if (
@@ -241,11 +245,10 @@ def build(decks: Path | None, output: Path, force: bool, jobs: int) -> None:
     summary = _summary(deck)
     _print_summary(summary)
 
-    # The fingerprint is taken again: the build may have updated the lock file.
+    # The deck's fingerprint is current: save_lock refreshes it when the lock
+    # file changes.
     manifest[key] = {
-        "fingerprint": hashlib.sha256(
-            (source_fingerprint(decks_dir) + _code_version()).encode()
-        ).hexdigest(),
+        "fingerprint": build_fingerprint(deck.fingerprint),
         "sha256": report.sha256,
         "summary": summary,
     }
